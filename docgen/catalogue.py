@@ -1,0 +1,120 @@
+"""The catalogue lock: canonical SKU form, SHA-256, writing and verifying ``skus/catalogue.lock``.
+
+A SKU's canonical form is its schema-checked content as JSON with sorted keys and decimals as text,
+so reformatting the YAML changes nothing while any change of meaning changes the hash. The lock is
+written only by ``docgen catalogue lock``; its diff is what a reviewer approves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from docgen.errors import InputError, LockMismatchError, Problem
+
+if TYPE_CHECKING:
+    from docgen.models.catalogue import Catalogue, Sku
+    from docgen.workspace import Workspace
+
+__all__ = ["LockDiff", "diff_lock", "lock_catalogue", "sku_hash", "verify_lock"]
+
+LOCK_FORMAT = 1
+
+
+def _canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sku_hash(sku: Sku) -> str:
+    """SHA-256 of the SKU's canonical form."""
+    return hashlib.sha256(_canonical(sku.model_dump(mode="json"))).hexdigest()
+
+
+def meta_hash(catalogue: Catalogue) -> str:
+    """SHA-256 of the catalogue header (version, vendor, currencies)."""
+    return hashlib.sha256(_canonical(catalogue.catalogue.model_dump(mode="json"))).hexdigest()
+
+
+def lock_data(catalogue: Catalogue) -> dict[str, Any]:
+    """The lock file's content for `catalogue`."""
+    return {
+        "format": LOCK_FORMAT,
+        "version": catalogue.catalogue.version,
+        "catalogue_sha256": meta_hash(catalogue),
+        "skus": {s.code: sku_hash(s) for s in sorted(catalogue.skus, key=lambda s: s.code)},
+    }
+
+
+@dataclass(frozen=True)
+class LockDiff:
+    """What differs between a catalogue and its lock."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+    header_changed: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed or self.header_changed)
+
+
+def _read_lock(ws: Workspace) -> dict[str, Any]:
+    path = ws.lock_path
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise LockMismatchError([Problem(str(path), None, "", "no lock file: run "
+                                         "'docgen catalogue lock' and have the diff reviewed")]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise LockMismatchError([Problem(str(path), None, "", f"lock file is not valid JSON: {exc}")]) from None
+    if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT or not isinstance(
+            data.get("skus"), dict):
+        raise LockMismatchError([Problem(str(path), None, "", "not a docgen catalogue lock")])
+    return data
+
+
+def diff_lock(ws: Workspace) -> LockDiff:
+    """Compare the workspace's catalogue with its lock."""
+    current = lock_data(ws.catalogue)
+    locked = _read_lock(ws)
+    now, then = current["skus"], locked["skus"]
+    return LockDiff(
+        added=tuple(sorted(set(now) - set(then))),
+        removed=tuple(sorted(set(then) - set(now))),
+        changed=tuple(sorted(c for c in set(now) & set(then) if now[c] != then[c])),
+        header_changed=current["catalogue_sha256"] != locked.get("catalogue_sha256"),
+    )
+
+
+def verify_lock(ws: Workspace) -> None:
+    """Raise LockMismatchError naming each SKU that differs from the lock."""
+    diff = diff_lock(ws)
+    if not diff:
+        return
+    file = str(ws.catalogue_path)
+    tail = "; re-lock with 'docgen catalogue lock' and have the diff reviewed"
+    problems = [Problem(file, None, f"skus.{c}", "changed since the catalogue was locked" + tail)
+                for c in diff.changed]
+    problems += [Problem(file, None, f"skus.{c}", "added since the catalogue was locked" + tail)
+                 for c in diff.added]
+    problems += [Problem(file, None, f"skus.{c}", "removed since the catalogue was locked" + tail)
+                 for c in diff.removed]
+    if diff.header_changed:
+        problems.append(Problem(file, None, "catalogue",
+                                "version, vendor or currencies changed since the lock" + tail))
+    raise LockMismatchError(problems)
+
+
+def lock_catalogue(ws: Workspace) -> tuple[dict[str, Any], LockDiff | None]:
+    """Write the lock for the current catalogue atomically; return it and what changed."""
+    from docgen.io import write_atomic
+
+    data = lock_data(ws.catalogue)
+    try:
+        before: LockDiff | None = diff_lock(ws)
+    except InputError:
+        before = None
+    write_atomic(ws.lock_path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
+    return data, before

@@ -1,0 +1,64 @@
+"""The ``docgen`` command line: parse arguments, call :mod:`docgen.api`, print, map exit codes.
+
+Exit codes (SPEC §5): 0 done (findings at most warnings); 1 blocked, or a verification mismatch;
+2 unusable input, one line per problem, never a traceback; 3 internal error (a bug: a rule crashed).
+Heavy modules (renderers, database) are imported inside the commands that need them, so that
+``docgen validate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from docgen.cli._common import DocgenGroup
+from docgen.cli._catalogue import catalogue, init, schema
+from docgen.cli._validate import rules, validate
+from docgen.cli._render import onboarding, po, sow
+
+__all__ = ["main"]
+
+
+@click.group(cls=DocgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--workspace", "-w", "workspace", metavar="DIR", default=None,
+              help="Workspace folder (default: $DOCGEN_WORKSPACE, else the current folder if it "
+                   "has skus/catalogue.yaml, else the bundled sample).")
+@click.version_option(package_name="docgen")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None) -> None:
+    """Validated purchase orders, statements of work and onboarding forms from a locked catalogue."""
+    ctx.obj = {"workspace": workspace}
+
+
+for command in (validate, rules, po, sow, onboarding, catalogue, schema, init):
+    cli.add_command(command)
+
+
+def _optional(module: str, names: tuple[str, ...]) -> None:
+    """Add commands from a module that may not exist yet in this build."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return
+    for name in names:
+        cli.add_command(getattr(mod, name))
+
+
+_optional("docgen.cli._approvals", ("submit", "approve", "reject", "approvals", "report"))
+_optional("docgen.cli._verify", ("verify", "pack"))
+_optional("docgen.cli._templates", ("templates",))
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    return cli.main(args=argv, prog_name="docgen", standalone_mode=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Shared CLI plumbing: the error handler, workspace access, output helpers."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from docgen.errors import BlockedError, DocgenError, InputError, InternalRuleError
+
+EXIT_OK, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def err(message: str) -> None:
+    """Print one line to stderr."""
+    click.echo(message, err=True)
+
+
+def print_findings(findings: Any, *, indent: str = "  ") -> None:
+    """Print findings one per line, with their hint on the next."""
+    for f in findings:
+        click.echo(f"{indent}{f}")
+        if f.hint:
+            click.echo(f"{indent}    fix: {f.hint}")
+
+
+class DocgenGroup(click.Group):
+    """A click group that turns docgen's exceptions into one-line messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for p in exc.problems:
+                err(f"error: {p}")
+            sys.exit(EXIT_INPUT)
+        except BlockedError as exc:
+            err(f"blocked: {exc}")
+            for f in exc.findings:
+                err(f"  {f}")
+            sys.exit(EXIT_BLOCKED)
+        except InternalRuleError as exc:
+            err(f"internal error: {exc}; nothing was produced. Please report this as a bug.")
+            sys.exit(EXIT_INTERNAL)
+        except DocgenError as exc:
+            err(f"error: {exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err("interrupted; nothing half-written was left behind")
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+            err(f"internal error: {type(exc).__name__}: {exc}. Please report this as a bug "
+                "(run with DOCGEN_DEBUG=1 for the traceback).")
+            import os
+
+            if os.environ.get("DOCGEN_DEBUG"):
+                raise
+            sys.exit(EXIT_INTERNAL)
+
+
+def workspace(ctx: click.Context, *, locked: bool = True) -> Any:
+    """The workspace chosen by --workspace / $DOCGEN_WORKSPACE / cwd / sample, loaded."""
+    from docgen import api
+
+    root = ctx.find_root()
+    obj = root.obj or {}
+    return api.open_workspace(obj.get("workspace"), locked=locked)
+
+
+def progress(items: list[Any], label: str) -> Any:
+    """Iterate `items` with a progress bar on a terminal (stderr), plainly when piped."""
+    if len(items) < 2 or not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task(label, total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)

@@ -1,0 +1,76 @@
+"""``docgen validate`` and ``docgen rules``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from docgen.cli._common import EXIT_BLOCKED, EXIT_INPUT, EXIT_OK, err, print_findings, workspace
+
+
+@click.command()
+@click.argument("deals", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (SPEC §5).")
+@click.pass_context
+def validate(ctx: click.Context, deals: tuple[str, ...], as_json: bool) -> None:
+    """Report every finding of each DEAL file; exit 1 when any finding gates an action."""
+    from docgen import api
+    from docgen.cli._common import progress
+
+    ws = workspace(ctx)
+    loaded = api.load_deals(ws, deals)
+    resolver = _resolver(ws)
+    results = []
+    for item in progress(loaded, "validating"):
+        results.extend(api.validate_loaded(ws, [item], resolver=resolver))
+    if as_json:
+        click.echo(json.dumps({"deals": [r.to_json() for r in results]}, indent=2,
+                              ensure_ascii=False))
+    else:
+        for r in results:
+            state = "BLOCKED" if r.blocking else "ok"
+            click.echo(f"{r.deal.deal} ({r.source}): {state}, {len(r.findings)} finding(s)")
+            print_findings(r.findings)
+    sys.exit(EXIT_BLOCKED if any(r.blocking for r in results) else EXIT_OK)
+
+
+def _resolver(ws: object) -> object:
+    """The approvals store's resolver when the store module is present, else None."""
+    try:
+        from docgen.approvals import resolver_for  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return resolver_for(ws)
+
+
+@click.command()
+@click.argument("code", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def rules(code: str | None, as_json: bool) -> None:
+    """List every validation rule, or explain one CODE (prefixes such as CAT select a family)."""
+    from docgen.rules import ALL_RULES, RETIRED, RULES_BY_CODE
+
+    if code is not None:
+        code = code.upper()
+        if code in RULES_BY_CODE:
+            r = RULES_BY_CODE[code]
+            if as_json:
+                click.echo(json.dumps(r.to_json(), indent=2))
+            else:
+                click.echo(f"{r.code} {r.name}  (severity: {r.severity.value}, gate: "
+                           f"{r.gate.value})\n\n{r.summary}\n\n{r.explanation}")
+            return
+        selected = [r for r in ALL_RULES if r.code.startswith(code)]
+        if not selected:
+            why = f" ({RETIRED[code]})" if code in RETIRED else ""
+            err(f"error: no rule {code}{why}; 'docgen rules' lists them all")
+            sys.exit(EXIT_INPUT)
+    else:
+        selected = list(ALL_RULES)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in selected], indent=2))
+        return
+    for r in selected:
+        click.echo(f"{r.code}  {r.name:<28} {r.severity.value:<8} {r.gate.value:<10} {r.summary}")

@@ -1,0 +1,182 @@
+"""A deal file: the customer, the lines sold, the evidence gathered."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import date as Date  # noqa: N812 - Evidence has a field named `date`
+from typing import Annotated, Any
+
+from pydantic import Discriminator, Field, Tag, field_validator
+
+from docgen.models._base import Amount, Code, CurrencyCode, Input, Pct, Quantity, Text, Word
+
+__all__ = ["Address", "Contact", "Contract", "CustomLine", "CustomService", "Customer", "Deal",
+           "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
+
+#: Most lines a deal may have (a 900-line PO is ~20 pages).
+MAX_LINES = 10_000
+
+
+class Contact(Input):
+    """A person at the customer."""
+
+    name: Word
+    email: Word | None = None
+    phone: Word | None = None
+    role: Word | None = None
+
+
+class Address(Input):
+    """A postal address. Missing parts are CUS002 findings, not schema errors."""
+
+    street: Word | None = None
+    postal_code: Word | None = None
+    city: Word | None = None
+    region: Word | None = None
+    country: Word | None = None
+
+
+class Customer(Input):
+    """The buying company."""
+
+    name: Word
+    new: bool = False
+    territory: Word
+    locale: Word = "en_US"
+    currency: CurrencyCode
+    vat_id: Word | None = None
+    invoice_contact: Contact | None = None
+    billing_address: Address | None = None
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError):
+            msg = f"{value!r} is not a locale Babel knows (e.g. en_US, de_DE, fr_FR, ja_JP)"
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        from babel.numbers import is_currency
+
+        if not is_currency(value):
+            msg = f"{value!r} is not an ISO 4217 currency code"
+            raise ValueError(msg)
+        return value
+
+
+class SalesRep(Input):
+    """The vendor's sales representative."""
+
+    name: Word
+    email: Word | None = None
+    phone: Word | None = None
+
+
+class Contract(Input):
+    """Contract dates and terms. A missing start is DAT002, not a schema error."""
+
+    start: date | None = None
+    term_months: int | None = None
+    payment_terms: Word = "30 days net"
+
+
+class Evidence(Input):
+    """Evidence that a checklist or stage item is done: when, by whom, with what reference."""
+
+    date: Date | None = None
+    by: Word | None = None
+    ref: Word | None = None
+    done: bool = True
+
+
+def _evidence(value: Any) -> Any:
+    """`2026-10-01`, `true`, `false` or `{date, by, ref}` -> Evidence fields."""
+    if isinstance(value, bool):
+        return {"done": value}
+    if isinstance(value, date):
+        return {"date": value}
+    if isinstance(value, str):
+        return {"date": value}
+    return value
+
+
+class SkuLine(Input):
+    """A line that sells a catalogue SKU; description and prices come from the catalogue."""
+
+    sku: Word
+    quantity: Quantity
+    discount_pct: Pct | None = None
+    discount_amount: Amount | None = None
+    included: bool = False
+
+
+class CustomService(Input):
+    """A service that is not in the catalogue; it needs CS approval (CAT002)."""
+
+    description: Text = Field(min_length=1, max_length=2000)
+    unit_price: Amount
+    quantity: Quantity
+    unit: Word = "each"
+
+
+class CustomLine(Input):
+    """A non-catalogue line."""
+
+    custom: CustomService
+    discount_pct: Pct | None = None
+    discount_amount: Amount | None = None
+    included: bool = False
+
+
+def _line_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "custom line" if "custom" in value else "catalogue line"
+    return "custom line" if isinstance(value, CustomLine) else "catalogue line"
+
+
+Line = Annotated[
+    Annotated[SkuLine, Tag("catalogue line")] | Annotated[CustomLine, Tag("custom line")],
+    Discriminator(_line_kind),
+]
+
+
+class Sow(Input):
+    """Statement-of-work content; `scope` is the only free text that reaches a document."""
+
+    scope: Text | None = None
+    assumptions: list[Text] = Field(default_factory=list)
+    acceptance: Text | None = None
+
+
+class Deal(Input):
+    """The whole deal file."""
+
+    deal: Code
+    stage: Word | None = None
+    customer: Customer
+    contacts: list[Contact] = Field(default_factory=list)
+    sales_rep: SalesRep | None = None
+    contract: Contract = Field(default_factory=Contract)
+    go_live: date | None = None
+    evidence: dict[Word, Evidence] = Field(default_factory=dict)
+    lines: list[Line] = Field(min_length=1, max_length=MAX_LINES)
+    sow: Sow | None = None
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: _evidence(v) for k, v in value.items()}
+        return value
+
+    def has_evidence(self, item: str) -> bool:
+        """True when `item` has evidence recorded (a date, true, or a record)."""
+        ev = self.evidence.get(item)
+        return ev is not None and ev.done

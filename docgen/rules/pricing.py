@@ -1,0 +1,172 @@
+"""PRC: discounts within policy, amounts that make sense, quantities within limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from docgen.findings import Finding, Gate, Severity
+from docgen.pricing import HUNDRED, PricedLine
+from docgen.rules.catalogue import approve_hint
+from docgen.rules.registry import RuleContext, rule
+
+
+def exact_pct(ln: PricedLine) -> Decimal | None:
+    """The line's discount as an exact percent of its list amount (None when unpriced or list 0)."""
+    if not ln.priced or ln.list_amount is None or ln.discount_amount is None:
+        return None
+    if ln.list_amount.is_zero():
+        return None
+    return ln.discount_amount.amount * HUNDRED / ln.list_amount.amount
+
+
+def _fmt(pct: Decimal) -> str:
+    return f"{pct.quantize(Decimal('0.01')).normalize():f}"
+
+
+@rule("PRC001", name="discount-needs-approval", severity=Severity.APPROVAL, gate=Gate.PO,
+      summary="a line's discount reaches a band with approvers, or exceeds the SKU's "
+              "max_discount_pct",
+      message="Discount of {pct} % on {item} {reason} and needs approval by {roles}",
+      hint="{approve}", approvers="band")
+def discount_needs_approval(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    Each line's discount (percent, amount or `included`, as a percent of its list amount) against
+    the policy's `discount_bands`: the band it falls in names the approvers. A discount above the
+    SKU's `max_discount_pct` needs approval even inside a band without approvers (then the first
+    band that has approvers decides who).
+
+    ## Why
+    Discounts nobody approved erode margin and set precedents customers quote back.
+
+    ## Example
+    With bands 10 % (none), 20 % (sales_manager): `{sku: LIC-ANL-PRO, quantity: 12,
+    discount_pct: "15"}` needs the sales manager. An `included: true` line is a 100 % discount.
+
+    ## How to fix
+    Lower the discount, or `docgen submit` the deal and have each named role `docgen approve` it.
+    """
+    bands = ctx.policy.discount_bands
+    first_with = next((tuple(b.approvers) for b in bands if b.approvers), ())
+    for ln in ctx.priced.lines:
+        pct = exact_pct(ln)
+        if pct is None or pct <= 0 or pct > HUNDRED:
+            continue
+        band = ctx.policy.band_for(pct)
+        roles = tuple(band.approvers)
+        reason = f"reaches the band up to {_fmt(band.up_to)} %"
+        cap = ln.sku.max_discount_pct if ln.sku else None
+        if cap is not None and pct > cap:
+            reason = f"exceeds the SKU's maximum of {_fmt(cap)} %"
+            roles = roles or first_with
+        if not roles:
+            continue
+        item = ln.code or f"'{ln.description}'"
+        yield discount_needs_approval.finding(
+            ln.where, approvers=roles, pct=_fmt(pct), item=item, reason=reason,
+            roles=", ".join(roles), approve=approve_hint(ctx, "PRC001", ln.where, roles),
+            fingerprint=ln.fingerprint)
+
+
+@rule("PRC002", name="zero-sold-amount", severity=Severity.ERROR, gate=Gate.PO,
+      summary="a line's sold amount is zero without included: true",
+      message="{item} sells for zero; mark it included: true if it is given away on purpose",
+      hint="Set included: true (shown at list price, 100 % discount) or reduce the discount")
+def zero_sold_amount(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    A priced line whose sold amount is zero but which is not marked `included: true`.
+
+    ## Why
+    A free line must say so on the PO ("Included"), so the customer sees its value and nobody
+    mistakes a typo for a gift.
+
+    ## Example
+    `{sku: TRN-ADMIN, quantity: 1, discount_pct: "100"}`
+
+    ## How to fix
+    Write `included: true` instead of the 100 % discount, or correct the discount.
+    """
+    for ln in ctx.priced.lines:
+        if ln.priced and ln.sold_amount is not None and ln.sold_amount.is_zero() \
+                and not ln.included:
+            yield zero_sold_amount.finding(ln.where, item=ln.code or f"'{ln.description}'")
+
+
+@rule("PRC003", name="invalid-discount", severity=Severity.ERROR, gate=Gate.PO,
+      summary="a discount is negative, above 100 % or above the list amount, or both kinds are "
+              "given",
+      message="{problem}",
+      hint="Give either discount_pct (0-100) or discount_amount (0 to the list amount), not both")
+def invalid_discount(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    `discount_pct` lies in 0-100; `discount_amount` lies between 0 and the line's list amount;
+    a line has at most one of `discount_pct`, `discount_amount` and `included: true`.
+
+    ## Why
+    docgen never clamps a discount: a negative discount is a surcharge in disguise, and one above
+    the list amount would print a negative sold price.
+
+    ## Example
+    `{sku: LIC-ANL-PRO, quantity: 1, discount_pct: "120"}`
+
+    ## How to fix
+    Correct the number, or keep only one kind of discount.
+    """
+    for ln in ctx.priced.lines:
+        kinds = [k for k, v in (("discount_pct", ln.discount_pct_entered),
+                                ("discount_amount", ln.discount_amount_entered)) if v is not None]
+        if ln.included and kinds:
+            kinds.append("included")
+        if len(kinds) > 1:
+            yield invalid_discount.finding(
+                ln.where, problem=f"{' and '.join(kinds)} are both given; keep one")
+            continue
+        pct, amount = ln.discount_pct_entered, ln.discount_amount_entered
+        if pct is not None and (pct < 0 or pct > HUNDRED):
+            yield invalid_discount.finding(
+                ln.where, problem=f"discount_pct {pct} is outside 0-100")
+        if amount is not None:
+            if amount < 0:
+                yield invalid_discount.finding(
+                    ln.where, problem=f"discount_amount {amount} is negative")
+            elif ln.list_amount is not None and amount > ln.list_amount.amount:
+                yield invalid_discount.finding(
+                    ln.where, problem=f"discount_amount {amount} is above the list amount "
+                                      f"{ln.list_amount.amount}")
+
+
+@rule("PRC004", name="quantity-out-of-range", severity=Severity.ERROR, gate=Gate.PO,
+      summary="a quantity is outside the SKU's min/max, zero or negative",
+      message="Quantity {quantity} of {item} {problem}",
+      hint="Use a quantity {allowed}")
+def quantity_out_of_range(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    Every quantity is positive and within the SKU's `min_quantity` / `max_quantity`.
+
+    ## Why
+    Minimums and maximums encode what can be delivered and what the price assumes.
+
+    ## Example
+    `{sku: LIC-ANL-PRO, quantity: 48}` where the SKU allows at most 36 months.
+
+    ## How to fix
+    Change the quantity, or split the deal.
+    """
+    for ln in ctx.priced.lines:
+        item = ln.code or f"'{ln.description}'"
+        qty = ln.quantity
+        lo = ln.sku.min_quantity if ln.sku else None
+        hi = ln.sku.max_quantity if ln.sku else None
+        allowed = "above zero"
+        if lo is not None or hi is not None:
+            allowed = f"from {lo if lo is not None else 1} to {hi if hi is not None else 'any'}"
+        if qty <= 0:
+            problem = "is not positive"
+        elif lo is not None and qty < lo:
+            problem = f"is below the minimum {lo}"
+        elif hi is not None and qty > hi:
+            problem = f"is above the maximum {hi}"
+        else:
+            continue
+        yield quantity_out_of_range.finding(ln.where, quantity=qty, item=item, problem=problem,
+                                            allowed=allowed)

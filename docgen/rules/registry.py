@@ -1,0 +1,111 @@
+"""Rule metadata and the ``@rule`` decorator. Rules themselves live in one module per family."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from docgen.findings import Finding, Gate, Severity
+
+if TYPE_CHECKING:
+    from docgen.models.catalogue import Catalogue, Sku
+    from docgen.models.deal import Deal
+    from docgen.models.policy import Policy
+    from docgen.pricing import PricedDeal, PricedLine
+
+__all__ = ["RETIRED", "Rule", "RuleContext", "rule"]
+
+CODE_RE = re.compile(r"^[A-Z]{3}\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+#: Codes that must never be (re)used. SPEC §4 skips CAT006: record the gap, do not fill it.
+RETIRED: dict[str, str] = {"CAT006": "reserved: never assigned, kept out of use"}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may look at: the deal, its pricing, the catalogue and the policy."""
+
+    deal: Deal
+    priced: PricedDeal
+    catalogue: Catalogue
+    policy: Policy
+    skus: dict[str, Sku]
+
+    @cached_property
+    def exception_approvers(self) -> tuple[str, ...]:
+        """Roles that approve exceptions (CAT002, CAT007)."""
+        return tuple(self.policy.exceptions.approvers)
+
+    def sku_lines(self) -> Iterator[PricedLine]:
+        """Catalogue lines whose SKU exists."""
+        return (ln for ln in self.priced.lines if ln.kind == "sku" and ln.sku is not None)
+
+
+RuleFn = Callable[[RuleContext], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule's metadata and its check function."""
+
+    code: str
+    name: str
+    severity: Severity
+    gate: Gate
+    summary: str
+    message: str
+    hint: str
+    approvers: str  # who approves: "", "band", "exceptions", or a fixed role list
+    check: RuleFn
+
+    @property
+    def explanation(self) -> str:
+        """The check function's docstring: what it checks, why, an example, how to fix."""
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def family(self) -> str:
+        """The code's three-letter family, e.g. CAT."""
+        return self.code[:3]
+
+    def finding(self, where: str, *, approvers: tuple[str, ...] = (), hint: str | None = None,
+                fingerprint: str | None = None, **fields: Any) -> Finding:
+        """A finding of this rule at `where`, its message formatted from `fields`."""
+        return Finding(code=self.code, severity=self.severity, gate=self.gate, where=where,
+                       message=self.message.format(where=where, **fields), approvers=approvers,
+                       hint=(hint if hint is not None else self.hint.format(where=where, **fields)),
+                       fingerprint=fingerprint)
+
+    def to_json(self) -> dict[str, Any]:
+        """Metadata as JSON (``docgen rules --json``)."""
+        return {"code": self.code, "name": self.name, "severity": self.severity.value,
+                "gate": self.gate.value, "summary": self.summary, "approvers": self.approvers,
+                "hint": self.hint, "explanation": self.explanation}
+
+
+def rule(code: str, *, name: str, severity: Severity, gate: Gate, summary: str, message: str,
+         hint: str, approvers: str = "") -> Callable[[Callable[..., Iterator[Finding]]], Rule]:
+    """Turn a check function into a :class:`Rule` carrying its metadata."""
+    if not CODE_RE.match(code):
+        msg = f"rule code {code!r} must look like ABC123"
+        raise ValueError(msg)
+    if code in RETIRED:
+        msg = f"rule code {code} is retired and cannot be reused"
+        raise ValueError(msg)
+    if not NAME_RE.match(name):
+        msg = f"rule name {name!r} must be kebab-case"
+        raise ValueError(msg)
+
+    def wrap(fn: Callable[..., Iterator[Finding]]) -> Rule:
+        if not fn.__doc__:
+            msg = f"rule {code} needs a docstring (its explanation)"
+            raise ValueError(msg)
+        return Rule(code=code, name=name, severity=severity, gate=gate, summary=summary,
+                    message=message, hint=hint, approvers=approvers, check=fn)
+
+    return wrap

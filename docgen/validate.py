@@ -1,0 +1,72 @@
+"""Running the rules over a priced deal; fail closed when a rule crashes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from docgen.errors import InternalRuleError
+from docgen.findings import Finding, sort_findings
+from docgen.models.catalogue import Catalogue, Sku
+from docgen.models.deal import Deal
+from docgen.models.policy import Policy
+from docgen.pricing import PricedDeal, price_deal
+from docgen.rules import ALL_RULES, Rule, RuleContext
+
+__all__ = ["DealResult", "run_rules", "validate_deal"]
+
+#: Adjusts findings after the rules ran, e.g. removes approval findings whose approvals are
+#: recorded. Supplied by the approvals store; identity when there is none.
+Resolver = Callable[[PricedDeal, list[Finding]], list[Finding]]
+
+
+@dataclass(frozen=True)
+class DealResult:
+    """A priced deal and its sorted findings."""
+
+    source: str
+    priced: PricedDeal
+    findings: tuple[Finding, ...]
+
+    @property
+    def deal(self) -> Deal:
+        """The deal as loaded."""
+        return self.priced.deal
+
+    def blockers(self, action: str) -> list[Finding]:
+        """Findings that block `action` ('po', 'sow' or 'onboarding')."""
+        return [f for f in self.findings if f.blocks(action)]
+
+    @property
+    def blocking(self) -> bool:
+        """True when anything gated (po or onboarding) blocks."""
+        return any(f.blocking for f in self.findings)
+
+    def to_json(self) -> dict[str, object]:
+        """SPEC §5 ``--json`` entry for this deal."""
+        return {"deal": self.deal.deal, "file": self.source, "blocking": self.blocking,
+                "findings": [f.to_json() for f in self.findings]}
+
+
+def run_rules(ctx: RuleContext, rules: Sequence[Rule] = ALL_RULES) -> list[Finding]:
+    """Every finding of every rule, sorted. A crashing rule raises InternalRuleError."""
+    findings: list[Finding] = []
+    for r in rules:
+        try:
+            findings.extend(r.check(ctx))
+        except Exception as exc:
+            raise InternalRuleError(r.code, ctx.deal.deal, exc) from exc
+    return sort_findings(findings)
+
+
+def validate_deal(deal: Deal, catalogue: Catalogue, policy: Policy, *, source: str = "",
+                  skus: dict[str, Sku] | None = None, resolver: Resolver | None = None,
+                  rules: Sequence[Rule] = ALL_RULES) -> DealResult:
+    """Price `deal` and run every rule over it."""
+    skus = skus if skus is not None else catalogue.by_code()
+    priced = price_deal(deal, catalogue, policy, skus)
+    ctx = RuleContext(deal=deal, priced=priced, catalogue=catalogue, policy=policy, skus=skus)
+    findings = run_rules(ctx, rules)
+    if resolver is not None:
+        findings = sort_findings(resolver(priced, findings))
+    return DealResult(source=source, priced=priced, findings=tuple(findings))

@@ -1,0 +1,115 @@
+"""Shared fixtures: a private copy of the sample workspace, deal writing, running the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from docgen.workspace import Workspace, sample_root
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples" / "deals"
+DOCGEN = [sys.executable, "-m", "docgen"]
+
+
+@pytest.fixture(autouse=True)
+def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's workspace or database settings."""
+    monkeypatch.delenv("DOCGEN_WORKSPACE", raising=False)
+    monkeypatch.delenv("DOCGEN_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path) -> Path:
+    """A private copy of the sample workspace (skus, templates, examples)."""
+    root = tmp_path / "ws"
+    src = sample_root()
+    for name in ("skus", "templates", "examples"):
+        shutil.copytree(src / name, root / name,
+                        ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
+    return root
+
+
+@pytest.fixture
+def ws(ws_path: Path) -> Workspace:
+    """The private workspace, loaded."""
+    return Workspace(ws_path)
+
+
+def example(name: str) -> Path:
+    """Path of a sample deal by id prefix, e.g. example('D-2026-0042')."""
+    matches = sorted(EXAMPLES.glob(f"{name}*.yaml"))
+    assert matches, f"no example deal {name}"
+    return matches[0]
+
+
+def example_data(name: str) -> dict[str, Any]:
+    """A sample deal's data, for tests to modify."""
+    return yaml.safe_load(example(name).read_text("utf-8"))
+
+
+@pytest.fixture
+def write_deal(tmp_path: Path) -> Callable[..., Path]:
+    """Write deal data (dict -> YAML, or raw text) to a file and return its path."""
+    counter = iter(range(1_000_000))
+
+    def write(data: dict[str, Any] | str, name: str | None = None, suffix: str = ".yaml") -> Path:
+        path = tmp_path / "deals" / (name or f"deal{next(counter)}{suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False,
+                                                                  allow_unicode=True)
+        path.write_text(text, "utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run_cli(ws_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``python -m docgen -w <private workspace> ARGS`` as a subprocess."""
+
+    def run(*args: str | os.PathLike[str], workspace: bool = True, env: dict[str, str] | None = None,
+            cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        cmd = [*DOCGEN, *(["-w", str(ws_path)] if workspace else []), *map(str, args)]
+        full_env = {k: v for k, v in os.environ.items()
+                    if k not in ("DOCGEN_WORKSPACE", "DOCGEN_DATABASE_URL")}
+        full_env.update(env or {})
+        return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd,
+                              timeout=timeout, check=False)
+
+    return run
+
+
+def assert_no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+    """The CLI never shows a traceback."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stdout, proc.stdout
+
+
+@pytest.fixture
+def no_weasyprint_warnings() -> Iterator[list[Any]]:
+    """Collect WARNING records of the weasyprint logger; the test fails if any appear."""
+    import logging
+
+    records: list[logging.LogRecord] = []
+
+    class H(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    h = H(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(h)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(h)
+    assert not records, [r.getMessage() for r in records]
