@@ -12,15 +12,22 @@ Typical use::
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from docgen.errors import InputError, Problem
 from docgen.models.deal import Deal
 from docgen.validate import DealResult, Resolver, validate_deal
 from docgen.workspace import Workspace, find_workspace, load_deal
 
-__all__ = ["load_deals", "open_workspace", "validate_files", "validate_loaded"]
+if TYPE_CHECKING:
+    from docgen.render.documents import Rendered
+
+__all__ = ["BatchResult", "approvals_resolver", "load_deals", "open_workspace", "render_documents", "validate_files",
+           "validate_loaded"]
 
 
 def open_workspace(flag: str | os.PathLike[str] | None = None, *, locked: bool = True) -> Workspace:
@@ -67,3 +74,183 @@ def validate_files(ws: Workspace, paths: Sequence[str | Path], *,
                    resolver: Resolver | None = None) -> list[DealResult]:
     """Load, price and validate deal files (the lock is checked by :func:`open_workspace`)."""
     return validate_loaded(ws, load_deals(ws, paths), resolver=resolver)
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering (imports of the renderers happen inside, so validation stays light)
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a render batch did: documents written, deals refused, deals whose render failed."""
+
+    rendered: list[Rendered]
+    blocked: list[DealResult]
+    failed: list[tuple[str, str]]  # (deal id, message)
+
+    @property
+    def ok(self) -> bool:
+        """True when every deal was rendered."""
+        return not self.blocked and not self.failed
+
+
+def render_documents(ws: Workspace, paths: Sequence[str | Path], *, kind: str = "po",
+                     formats: Sequence[str] = ("pdf",), out_dir: Path, draft: bool = False,
+                     issue_date: date | None = None, jobs: int | None = None,
+                     on_done: Callable[[str], None] | None = None) -> BatchResult:
+    """Validate and render one document of `kind` per deal file.
+
+    A final document is refused for a deal while findings gated on it stand (the deal is listed
+    in ``blocked``); other deals of the batch still render. A final PO takes the next PO number
+    (or, when this exact deal content was issued before, the number and date it had) and is
+    recorded in the store. `issue_date` may only be omitted for a re-issue.
+    """
+    from docgen.render.documents import FORMATS, RenderJob
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
+                                  f"{', '.join(FORMATS)}") for f in unknown])
+    results = validate_files(ws, paths, resolver=approvals_resolver(ws))
+    action = kind
+    blocked = [] if draft else [r for r in results if r.blockers(action)]
+    todo = [r for r in results if r not in blocked]
+    numbers: dict[str, tuple[str | None, date | None]] = {r.deal.deal: (None, issue_date)
+                                                          for r in todo}
+    store = None
+    if not draft and kind == "po" and todo:
+        store, numbers = _numbers(ws, todo, issue_date)
+    missing_date = [r.deal.deal for r in todo if numbers[r.deal.deal][1] is None]
+    if missing_date:
+        if store is not None:
+            store.close()
+        raise InputError([Problem("--date", None, "", "give the issue date: --date YYYY-MM-DD, "
+                                  "or --date today to use today's date")])
+    approvals = _approvals(ws, todo) if not draft else {}
+    job_list = [RenderJob(workspace=ws.root, result=r, kind=kind, formats=tuple(formats),
+                          out_dir=out_dir, issue_date=numbers[r.deal.deal][1] or date.min,
+                          number=numbers[r.deal.deal][0],
+                          blockers=tuple(r.blockers(action)) if draft else (),
+                          approvals=approvals.get(r.deal.deal, {}))
+                for r in todo]
+    try:
+        rendered, failed = _run_jobs(job_list, jobs, on_done)
+        if store is not None:
+            _record(store, rendered, failed, job_list)
+    finally:
+        if store is not None:
+            store.close()
+    return BatchResult(rendered=rendered, blocked=blocked, failed=failed)
+
+
+def approvals_resolver(ws: Workspace) -> Resolver | None:
+    """The approvals store's resolver (recorded approvals clear findings), if there is a store."""
+    try:
+        from docgen.approvals import resolver_for  # type: ignore[attr-defined]
+    except ImportError:  # the approvals store is optional in a minimal install
+        return None
+    return resolver_for(ws)  # type: ignore[no-any-return]
+
+
+def _approvals(ws: Workspace, results: Sequence[DealResult]) -> dict[str, dict[str, list[Any]]]:
+    """Per deal, per line: who approved it (printed on final POs)."""
+    try:
+        from docgen.approvals import line_approvals  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    from docgen.render.context import ApprovalView, formatter_for
+    from docgen.render.labels import LABELS
+
+    out: dict[str, dict[str, list[Any]]] = {}
+    for r in results:
+        f = formatter_for(r.priced, ws.templates_dir)
+        per_line = line_approvals(ws, r.priced)
+        out[r.deal.deal] = {
+            where: [ApprovalView(code=a.code, by=a.by, role=a.role, date=f.date(a.at.date()),
+                                 text=f.t(LABELS["approved_by"], by=a.by,
+                                          role=a.role, date=f.date(a.at.date())))
+                    for a in recs]
+            for where, recs in per_line.items()}
+    return out
+
+
+def _numbers(ws: Workspace, results: Sequence[DealResult], issue_date: date | None
+             ) -> tuple[Any, dict[str, tuple[str | None, date | None]]]:
+    """Reuse the number of an identical earlier issue; reserve new numbers for the rest."""
+    from docgen.store import open_store
+
+    store = open_store(ws)
+    out: dict[str, tuple[str | None, date | None]] = {}
+    new: list[DealResult] = []
+    for r in results:
+        prior = store.find_issue(r.deal.deal, r.priced.fingerprint)
+        if prior is not None:
+            out[r.deal.deal] = (prior.number, prior.issued_on)
+        else:
+            new.append(r)
+    if new:
+        if issue_date is None:
+            return store, {**out, **{r.deal.deal: (None, None) for r in new}}
+        nums = store.reserve_po_numbers([(r.deal.deal, r.priced.fingerprint) for r in new],
+                                        year=issue_date.year, prefix=ws.policy.po_number_prefix)
+        out.update({r.deal.deal: (n, issue_date) for r, n in zip(new, nums, strict=True)})
+    return store, out
+
+
+def _record(store: Any, rendered: Sequence[Rendered], failed: Sequence[tuple[str, str]],
+            jobs: Sequence[Any]) -> None:
+    by_deal = {j.result.deal.deal: j for j in jobs}
+    for r in rendered:
+        if r.number is None:
+            continue
+        if store.issued(r.number) is not None and store.issued(r.number).status == "issued":
+            continue  # an identical re-issue
+        main = r.paths.get("pdf") or next(iter(r.paths.values()))
+        fmt = "pdf" if "pdf" in r.paths else next(iter(r.paths))
+        store.record_issue(r.number, file_sha256=r.sha256[fmt], path=str(main),
+                           issued_on=by_deal[r.deal_id].issue_date)
+    for deal_id, message in failed:
+        job = by_deal[deal_id]
+        if job.number is not None:
+            prior = store.issued(job.number)
+            if prior is None or prior.status != "issued":
+                store.void_number(job.number, f"render failed: {message}")
+
+
+def _run_jobs(jobs: Sequence[Any], workers: int | None,
+              on_done: Callable[[str], None] | None) -> tuple[list[Rendered], list[tuple[str, str]]]:
+    """Render jobs, in worker processes when there are several; one failure does not stop the rest."""
+    from docgen.errors import DocgenError
+    from docgen.render.documents import render_job
+
+    workers = workers or os.cpu_count() or 1
+    rendered: list[Rendered] = []
+    failed: list[tuple[str, str]] = []
+    if len(jobs) <= 1 or workers <= 1:
+        for job in jobs:
+            try:
+                rendered.append(render_job(job))
+            except DocgenError as exc:
+                failed.append((job.result.deal.deal, str(exc)))
+            if on_done:
+                on_done(job.result.deal.deal)
+        return rendered, failed
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork: the parent has not loaded the renderers, so each worker initialises its own fonts
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        futures = {pool.submit(render_job, job): job for job in jobs}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                rendered.append(fut.result())
+            except DocgenError as exc:
+                failed.append((job.result.deal.deal, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - a worker crash is reported per deal
+                failed.append((job.result.deal.deal, f"{type(exc).__name__}: {exc}"))
+            if on_done:
+                on_done(job.result.deal.deal)
+    order = {j.result.deal.deal: i for i, j in enumerate(jobs)}
+    rendered.sort(key=lambda r: order[r.deal_id])
+    return rendered, failed

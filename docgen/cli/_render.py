@@ -1,20 +1,132 @@
-"""``docgen po``, ``docgen sow`` and ``docgen onboarding`` (filled in below)."""
+"""``docgen po``, ``docgen sow`` and ``docgen onboarding``."""
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
 import click
 
+from docgen.cli._common import EXIT_BLOCKED, EXIT_INPUT, EXIT_OK, err, workspace
+
+
+class IssueDate(click.ParamType):
+    """YYYY-MM-DD, or 'today' (the only way the clock enters a document)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        if str(value).lower() == "today":
+            return date.today()
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date: use YYYY-MM-DD or 'today'", param, ctx)
+            raise  # unreachable: fail() raises
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip().lower() for p in value.split(",") if p.strip()))
+
+
+def _common(fn: Any) -> Any:
+    fn = click.option("-o", "--output", "out_dir", required=True,
+                      type=click.Path(file_okay=False, path_type=Path),
+                      help="Folder to write the documents to.")(fn)
+    fn = click.option("--format", "fmt", default="pdf,docx", show_default=True,
+                      help="Comma-separated: pdf, docx, html (html is the page WeasyPrint lays "
+                           "out, for preview).")(fn)
+    fn = click.option("--draft", is_flag=True,
+                      help="Render even while findings block it: every page says DRAFT and the "
+                           "first lists what blocks it.")(fn)
+    fn = click.option("--date", "issue_date", type=IssueDate(), default=None,
+                      help="Issue date (YYYY-MM-DD, or 'today'). Documents never read the clock "
+                           "unless asked; a re-issue of an identical PO keeps its date.")(fn)
+    return fn
+
+
+def _run(ctx: click.Context, kind: str, deals: tuple[str, ...], out_dir: Path, fmt: str,
+         draft: bool, issue_date: date | None, jobs: int | None) -> None:
+    from docgen import api
+    from docgen.cli._common import print_findings
+
+    ws = workspace(ctx)
+    bar = _Progress(len(deals), f"rendering {kind}")
+    try:
+        batch = api.render_documents(ws, deals, kind=kind, formats=_formats(fmt),
+                                     out_dir=out_dir, draft=draft, issue_date=issue_date,
+                                     jobs=jobs, on_done=bar.advance)
+    finally:
+        bar.close()
+    for r in batch.rendered:
+        label = r.number or "draft"
+        for path in r.paths.values():
+            click.echo(f"{r.deal_id}: {label} -> {path}")
+    for res in batch.blocked:
+        blockers = res.blockers(kind)
+        err(f"blocked: {res.deal.deal}: final {kind} refused, {len(blockers)} finding(s) block "
+            "it (use --draft for a marked draft):")
+        print_findings(blockers, indent="  ")
+    for deal_id, message in batch.failed:
+        err(f"failed: {deal_id}: {message}")
+    if batch.failed:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_BLOCKED if batch.blocked else EXIT_OK)
+
+
+class _Progress:
+    """A Rich progress bar on a terminal for batches; silent when piped."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.bar: Any = None
+        if total > 1 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task(label, total=total)
+            self.bar.start()
+
+    def advance(self, _deal: str) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
 
 @click.command()
-def po() -> None:
-    """Render purchase orders."""
+@click.argument("deals", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_common
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: every core).")
+@click.pass_context
+def po(ctx: click.Context, deals: tuple[str, ...], out_dir: Path, fmt: str, draft: bool,
+       issue_date: date | None, jobs: int | None) -> None:
+    """Render the purchase order of each DEAL; a final PO takes the next PO number."""
+    _run(ctx, "po", deals, out_dir, fmt, draft, issue_date, jobs)
 
 
 @click.command()
-def sow() -> None:
-    """Render the statement of work."""
+@click.argument("deal", type=click.Path(dir_okay=False))
+@_common
+@click.pass_context
+def sow(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
+        issue_date: date | None) -> None:
+    """Render the statement of work of DEAL."""
+    _run(ctx, "sow", (deal,), out_dir, fmt, draft, issue_date, 1)
 
 
 @click.command()
-def onboarding() -> None:
-    """Render the onboarding form."""
+@click.argument("deal", type=click.Path(dir_okay=False))
+@_common
+@click.pass_context
+def onboarding(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
+               issue_date: date | None) -> None:
+    """Render the onboarding form of DEAL, with its checklist and dated plan."""
+    _run(ctx, "onboarding", (deal,), out_dir, fmt, draft, issue_date, 1)

@@ -21,7 +21,7 @@ def validate(ctx: click.Context, deals: tuple[str, ...], as_json: bool) -> None:
 
     ws = workspace(ctx)
     loaded = api.load_deals(ws, deals)
-    resolver = _resolver(ws)
+    resolver = api.approvals_resolver(ws)
     results = []
     for item in progress(loaded, "validating"):
         results.extend(api.validate_loaded(ws, [item], resolver=resolver))
@@ -34,15 +34,6 @@ def validate(ctx: click.Context, deals: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"{r.deal.deal} ({r.source}): {state}, {len(r.findings)} finding(s)")
             print_findings(r.findings)
     sys.exit(EXIT_BLOCKED if any(r.blocking for r in results) else EXIT_OK)
-
-
-def _resolver(ws: object) -> object:
-    """The approvals store's resolver when the store module is present, else None."""
-    try:
-        from docgen.approvals import resolver_for  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return resolver_for(ws)
 
 
 @click.command()
