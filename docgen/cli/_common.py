@@ -17,12 +17,12 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
-def print_findings(findings: Any, *, indent: str = "  ") -> None:
+def print_findings(findings: Any, *, indent: str = "  ", to_stderr: bool = False) -> None:
     """Print findings one per line, with their hint on the next."""
     for f in findings:
-        click.echo(f"{indent}{f}")
+        click.echo(f"{indent}{f}", err=to_stderr)
         if f.hint:
-            click.echo(f"{indent}    fix: {f.hint}")
+            click.echo(f"{indent}    fix: {f.hint}", err=to_stderr)
 
 
 class DocgenGroup(click.Group):

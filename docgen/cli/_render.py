@@ -70,7 +70,7 @@ def _run(ctx: click.Context, kind: str, deals: tuple[str, ...], out_dir: Path, f
         blockers = res.blockers(kind)
         err(f"blocked: {res.deal.deal}: final {kind} refused, {len(blockers)} finding(s) block "
             "it (use --draft for a marked draft):")
-        print_findings(blockers, indent="  ")
+        print_findings(blockers, indent="  ", to_stderr=True)
     for deal_id, message in batch.failed:
         err(f"failed: {deal_id}: {message}")
     if batch.failed:

@@ -137,12 +137,12 @@ class CustomLine(Input):
 
 def _line_kind(value: Any) -> str:
     if isinstance(value, dict):
-        return "custom line" if "custom" in value else "catalogue line"
-    return "custom line" if isinstance(value, CustomLine) else "catalogue line"
+        return "<custom line>" if "custom" in value else "<catalogue line>"
+    return "<custom line>" if isinstance(value, CustomLine) else "<catalogue line>"
 
 
 Line = Annotated[
-    Annotated[SkuLine, Tag("catalogue line")] | Annotated[CustomLine, Tag("custom line")],
+    Annotated[SkuLine, Tag("<catalogue line>")] | Annotated[CustomLine, Tag("<custom line>")],
     Discriminator(_line_kind),
 ]
 
