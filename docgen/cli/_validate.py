@@ -41,17 +41,23 @@ def validate(ctx: click.Context, deals: tuple[str, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def rules(code: str | None, as_json: bool) -> None:
     """List every validation rule, or explain one CODE (prefixes such as CAT select a family)."""
-    from docgen.rules import ALL_RULES, RETIRED, RULES_BY_CODE
+    from docgen.rules import ALL_RULES, RETIRED, RULES_BY_CODE, rule_examples
 
     if code is not None:
         code = code.upper()
         if code in RULES_BY_CODE:
             r = RULES_BY_CODE[code]
+            examples = rule_examples(r.code)
             if as_json:
-                click.echo(json.dumps(r.to_json(), indent=2))
+                click.echo(json.dumps({**r.to_json(), "examples": examples}, indent=2,
+                                      ensure_ascii=False))
             else:
                 click.echo(f"{r.code} {r.name}  (severity: {r.severity.value}, gate: "
                            f"{r.gate.value})\n\n{r.summary}\n\n{r.explanation}")
+                for kind, text in examples.items():
+                    click.echo(f"\n## {kind.capitalize()} example "
+                               f"(docgen/rules/examples/{r.code}/{kind}.yaml)\n")
+                    click.echo(text.rstrip("\n"))
             return
         selected = [r for r in ALL_RULES if r.code.startswith(code)]
         if not selected:
@@ -63,5 +69,7 @@ def rules(code: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([r.to_json() for r in selected], indent=2))
         return
+    width = max(len(r.name) for r in selected)
     for r in selected:
-        click.echo(f"{r.code}  {r.name:<28} {r.severity.value:<8} {r.gate.value:<10} {r.summary}")
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.gate.value:<10} "
+                   f"{r.summary}")

@@ -1,0 +1,133 @@
+"""CHK: the paperwork each action needs, read from the policy's checklists.
+
+The items are the policy's (``checklists.pricing``, ``.po``, ``.onboarding``), never a list in code:
+another company changes its policy file, not docgen. Each missing item is one finding at
+``evidence.<item>`` with the item's name in the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from docgen.findings import Finding, Gate, Severity
+from docgen.rules.registry import RuleContext, rule
+
+#: The evidence item that records when pricing went to the customer.
+PRICING_SENT = "pricing_sent"
+#: The onboarding item that outranks the others (SPEC §4: "a missing signed contract is named
+#: first").
+SIGNED_CONTRACT = "signed_contract"
+
+
+def _missing(ctx: RuleContext, items: list[str]) -> list[str]:
+    """Items without evidence, each once, in the policy's order."""
+    return [item for item in dict.fromkeys(items) if not ctx.deal.has_evidence(item)]
+
+
+@rule("CHK001", name="pricing-sent-before-mnda", severity=Severity.ERROR, gate=Gate.PO,
+      summary="pricing was sent before the MNDA was signed, or without one",
+      message="Pricing was sent{sent} {problem}",
+      hint="Record evidence.{item} (signed on or before evidence.pricing_sent), and stop sending "
+           "prices before it exists")
+def pricing_sent_before_mnda(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    When `evidence.pricing_sent` is recorded, every item of the policy's `checklists.pricing`
+    (in the sample policy: `mnda_signed`) has evidence dated on or before the day pricing was
+    sent. An item without evidence, or dated after `pricing_sent`, is one finding at
+    `evidence.<item>`. Evidence given as `true` (no date) cannot be compared and counts as done.
+
+    ## Why
+    Prices are confidential: sent before the mutual NDA is signed, they can be shown to a
+    competitor without breach. The PO must not go out until the order is put right with legal.
+
+    ## Example
+    `evidence: {pricing_sent: 2026-10-14, mnda_signed: 2026-10-20}` -> pricing went out six
+    days before the MNDA.
+
+    ## How to fix
+    Have legal confirm the exposure, record the MNDA, and correct the dates if they were wrong.
+    """
+    sent = ctx.deal.evidence.get(PRICING_SENT)
+    if sent is None or not sent.done:
+        return
+    sent_on = f" on {sent.date.isoformat()}" if sent.date else ""
+    for item in dict.fromkeys(ctx.policy.checklists.pricing):
+        ev = ctx.deal.evidence.get(item)
+        if ev is None or not ev.done:
+            yield pricing_sent_before_mnda.finding(
+                f"evidence.{item}", sent=sent_on, item=item, problem=f"without {item}")
+        elif ev.date is not None and sent.date is not None and ev.date > sent.date:
+            yield pricing_sent_before_mnda.finding(
+                f"evidence.{item}", sent=sent_on, item=item,
+                problem=f"before {item} ({ev.date.isoformat()})")
+
+
+@rule("CHK002", name="po-checklist-item-missing", severity=Severity.ERROR, gate=Gate.PO,
+      summary="an item of the policy's po checklist has no evidence (one finding per item)",
+      message="PO checklist item '{item}' has no evidence",
+      hint="Record evidence.{item}: a date, true, or {{date, by, ref}}")
+def po_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    Every item of the policy's `checklists.po` (in the sample policy: `mnda_signed`,
+    `credit_application`, `billing_details`) has evidence in the deal's `evidence`: a date,
+    `true`, or a record `{date, by, ref}`. `false` counts as missing.
+
+    ## Why
+    A PO commits the vendor to deliver and the customer to pay; finance needs the credit
+    application and billing details before it is sent, legal the MNDA.
+
+    ## Example
+    A deal whose `evidence` has no `credit_application` -> `evidence.credit_application`.
+
+    ## How to fix
+    Collect the item and record it, e.g. `credit_application: {date: 2026-10-20, by: finance,
+    ref: "CA-1182"}`.
+    """
+    for item in _missing(ctx, ctx.policy.checklists.po):
+        yield po_checklist_item_missing.finding(f"evidence.{item}", item=item)
+
+
+@rule("CHK003", name="onboarding-checklist-item-missing", severity=Severity.ERROR,
+      gate=Gate.ONBOARDING,
+      summary="an item of the onboarding checklist has no evidence (one per item; a missing "
+              "signed contract is named first)",
+      message="{text}",
+      hint="Record evidence.{item} before onboarding starts")
+def onboarding_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    Every item of the policy's `checklists.onboarding` has evidence, one finding per missing item
+    at `evidence.<item>`.
+
+    A missing signed contract is named first: findings are sorted by location, so
+    `evidence.signed_contract` cannot be moved to the top of the list; instead, while it is
+    missing, *every* CHK003 message opens with "No signed contract", so whichever onboarding
+    finding a reader meets first names it first. The rule also yields it first.
+
+    ## Why
+    Onboarding spends Customer Success time; it must not start before the contract is signed,
+    the credit application approved and the billing details known.
+
+    ## Example
+    A deal without `signed_contract` -> "No signed contract: onboarding checklist item
+    'signed_contract' has no evidence", and "No signed contract yet, and onboarding checklist
+    item 'agreed_rates' has no evidence either" for each other missing item.
+
+    ## How to fix
+    Record each item in `evidence` as it is done; the onboarding form shows what is missing.
+    """
+    missing = _missing(ctx, ctx.policy.checklists.onboarding)
+    if SIGNED_CONTRACT not in missing:
+        for item in missing:
+            yield onboarding_checklist_item_missing.finding(
+                f"evidence.{item}", item=item,
+                text=f"Onboarding checklist item '{item}' has no evidence")
+        return
+    missing.remove(SIGNED_CONTRACT)
+    yield onboarding_checklist_item_missing.finding(
+        f"evidence.{SIGNED_CONTRACT}", item=SIGNED_CONTRACT,
+        text=f"No signed contract: onboarding checklist item '{SIGNED_CONTRACT}' has no evidence")
+    for item in missing:
+        yield onboarding_checklist_item_missing.finding(
+            f"evidence.{item}", item=item,
+            text=f"No signed contract yet, and onboarding checklist item '{item}' has no "
+                 "evidence either")

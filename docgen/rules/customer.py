@@ -1,0 +1,283 @@
+"""CUS: who is billed, where: invoice contact, billing address, territory and VAT id.
+
+Data a well-kept library already knows is checked by that library, never by a home-made regex:
+email addresses by email-validator (syntax only, no DNS), VAT ids by python-stdnum, ISO 3166 country
+codes by Babel's CLDR data. Postal-code formats are the one table kept here (:data:`POSTAL_CODES`).
+The libraries are imported on first use and each answer is cached, because the same contact and VAT
+id come back deal after deal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from docgen.findings import Finding, Gate, Severity
+from docgen.rules.registry import RuleContext, rule
+
+#: Postal-code formats by ISO 3166 country: at least every territory of the sample policy.
+#: Upper-case forms; input is upper-cased and stripped first. A country not listed here is not
+#: checked beyond "present" (see :data:`NO_POSTAL_CODE` for countries that have none).
+POSTAL_CODES: dict[str, str] = {
+    "US": r"\d{5}(-\d{4})?",
+    "CA": r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d",
+    # outward code (area, district) and inward code (sector, unit); GIR 0AA is Girobank's
+    "GB": r"GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}",
+    "FR": r"\d{5}",
+    "DE": r"\d{5}",
+    "ES": r"(0[1-9]|[1-4]\d|5[0-2])\d{3}",  # the first two digits are the province, 01-52
+    "IT": r"\d{5}",
+    "NL": r"[1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2}",
+    "JP": r"\d{3}-?\d{4}",
+    "IN": r"[1-9]\d{2} ?\d{3}",
+    "AU": r"\d{4}",
+    "SG": r"\d{6}",
+    "AT": r"\d{4}", "BE": r"\d{4}", "CH": r"\d{4}", "DK": r"\d{4}", "NO": r"\d{4}",
+    "LU": r"\d{4}", "HU": r"\d{4}", "NZ": r"\d{4}", "ZA": r"\d{4}",
+    "FI": r"\d{5}", "MX": r"\d{5}", "KR": r"\d{5}", "SE": r"\d{3} ?\d{2}",
+    "CZ": r"\d{3} ?\d{2}", "SK": r"\d{3} ?\d{2}", "PL": r"\d{2}-\d{3}", "PT": r"\d{4}-\d{3}",
+    "BR": r"\d{5}-?\d{3}", "CN": r"\d{6}",
+    "IE": r"([AC-FHKNPRTV-Y]\d{2}|D6W) ?[\dAC-FHKNPRTV-Y]{4}",  # Eircode: routing key + id
+}
+_POSTAL_RE = {cc: re.compile(f"(?:{pattern})") for cc, pattern in POSTAL_CODES.items()}
+
+#: Countries without a postal-code system (per the Universal Postal Union): no code is required.
+NO_POSTAL_CODE = frozenset({
+    "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BS", "BW", "BZ", "CD", "CF", "CG", "CI", "CK", "CM",
+    "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "KI", "KM", "KN", "KP", "LC",
+    "ML", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR", "ST", "SY", "TD", "TF",
+    "TG", "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW",
+})
+
+#: Region codes CLDR knows that are not assigned ISO 3166-1 countries (exceptional reservations,
+#: user-assigned and pseudo regions). XK (Kosovo) stays: it is user-assigned but what the EU, banks
+#: and carriers use.
+_NOT_ISO = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "TA", "UN", "QO", "XA", "XB",
+                      "ZZ"})
+
+#: VAT prefixes that are not the ISO code of their country (Greece, Northern Ireland).
+_VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+
+
+@lru_cache(maxsize=1)
+def iso_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 country codes, from Babel's CLDR territory names."""
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").territories
+                     if len(code) == 2 and code.isalpha() and code not in _NOT_ISO)
+
+
+@lru_cache(maxsize=4096)
+def email_problem(address: str) -> str | None:
+    """Why `address` is not a valid email address (email-validator, no DNS), or None."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return str(exc)
+    return None
+
+
+def postal_code_fits(country: str, postal_code: str) -> bool:
+    """True when `postal_code` has the format of `country` (or the country's format is unknown)."""
+    pattern = _POSTAL_RE.get(country)
+    return pattern is None or pattern.fullmatch(postal_code.strip().upper()) is not None
+
+
+_CC = re.compile(r"[A-Z]{2}")
+
+
+@lru_cache(maxsize=64)
+def _vat_module(cc: str) -> Any:
+    """python-stdnum's VAT module for ISO country `cc` (e.g. stdnum.de.vat), or None."""
+    if not _CC.fullmatch(cc):  # stdnum imports `stdnum.<cc>`: never hand it arbitrary text
+        return None
+    from stdnum.util import get_cc_module
+
+    return get_cc_module(cc.lower(), "vat")
+
+
+@lru_cache(maxsize=4096)
+def vat_problem(vat_id: str, country: str | None) -> tuple[str, str] | None:
+    """(country, reason) when python-stdnum finds `vat_id` invalid, or None.
+
+    The id's own prefix picks the country (`DE…`, `EL…` for Greece, `XI…` for Northern Ireland,
+    `CHE…`); an id without one is read as a number of `country` (JP's "T" invoice prefix is
+    accepted). Countries stdnum has no VAT module for (e.g. the US) are not checked.
+    """
+    from stdnum.exceptions import ValidationError
+
+    number = re.sub(r"[\s.\-/]", "", vat_id).upper()
+    prefix = number[:2]
+    cc = country
+    module = None
+    if _CC.fullmatch(prefix):
+        cc_guess = _VAT_PREFIX_COUNTRY.get(prefix, prefix)
+        module = _vat_module(cc_guess)
+        if module is not None:
+            cc = cc_guess
+            if prefix in _VAT_PREFIX_COUNTRY:  # country modules want their own prefix or none
+                number = number[2:]
+    if module is None and cc:
+        module = _vat_module(cc)
+        if cc == "JP" and number.startswith("T"):  # qualified invoice issuer: T + corporate no.
+            number = number[1:]
+    if module is None:
+        return None
+    try:
+        module.validate(number)
+    except ValidationError as exc:
+        return cc or "?", str(exc).rstrip(".")
+    return None
+
+
+@rule("CUS001", name="invalid-invoice-contact", severity=Severity.ERROR, gate=Gate.PO,
+      summary="the invoice contact is missing, or its email is not a valid address",
+      message="{problem}",
+      hint="Set customer.invoice_contact: {{name: ..., email: ...}} with a working address")
+def invalid_invoice_contact(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    `customer.invoice_contact` exists and its `email` is a valid address. The address is checked
+    by the email-validator library (syntax, internationalised domains, reserved names such as
+    `.test` or `localhost`); no DNS lookup is made, so validation is offline and repeatable.
+
+    ## Why
+    An invoice nobody receives is paid late or never; the PO prints this contact.
+
+    ## Example
+    `invoice_contact: {name: Jana Schulz, email: "ap@acme"}` -> the domain has no dot.
+
+    ## How to fix
+    Ask the customer for their accounts-payable contact and write it down exactly.
+    """
+    contact = ctx.deal.customer.invoice_contact
+    if contact is None:
+        yield invalid_invoice_contact.finding(
+            "customer.invoice_contact", problem="The customer has no invoice contact")
+        return
+    where = "customer.invoice_contact.email"
+    if not contact.email:
+        yield invalid_invoice_contact.finding(
+            where, problem=f"The invoice contact {contact.name} has no email address")
+        return
+    problem = email_problem(contact.email)
+    if problem is not None:
+        yield invalid_invoice_contact.finding(
+            where, problem=f"The invoice contact's email {contact.email!r} is not valid: "
+                           f"{problem}")
+
+
+@rule("CUS002", name="invalid-billing-address", severity=Severity.ERROR, gate=Gate.PO,
+      summary="the billing address lacks street, postal code, city or country, or the postal code "
+              "does not fit the country",
+      message="{problem}",
+      hint="Complete customer.billing_address: {{street, postal_code, city, country}}")
+def invalid_billing_address(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    `customer.billing_address` has a street, a postal code, a city and a country; the country is
+    an ISO 3166-1 alpha-2 code (`DE`, `GB`, not `UK` or `Germany`; Babel's CLDR data decides);
+    the postal code has the country's format (at least US, CA, GB, FR, DE, ES, IT, NL, JP, IN,
+    AU and SG, plus most of Europe). Countries without postal codes (e.g. HK, AE) need none.
+
+    ## Why
+    The billing address is printed on the PO and the invoice; a wrong one delays payment and
+    can make the invoice invalid for VAT.
+
+    ## Example
+    `billing_address: {street: Hauptstr. 1, postal_code: "1011", city: Berlin, country: DE}`
+    -> a German postal code has five digits.
+
+    ## How to fix
+    Fill in the missing part, or correct the code (one finding names each problem).
+    """
+    base = "customer.billing_address"
+    addr = ctx.deal.customer.billing_address
+    if addr is None:
+        yield invalid_billing_address.finding(base, problem="The customer has no billing address")
+        return
+    country = (addr.country or "").strip()
+    known = country in iso_countries()
+    for part in ("street", "postal_code", "city", "country"):
+        value = getattr(addr, part)
+        if value is not None and value.strip():
+            continue
+        if part == "postal_code" and known and country in NO_POSTAL_CODE:
+            continue
+        yield invalid_billing_address.finding(
+            f"{base}.{part}", problem=f"The billing address has no {part.replace('_', ' ')}")
+    if country and not known:
+        upper = country.upper()
+        example = f"write {upper}" if upper in iso_countries() else "e.g. DE, GB, US"
+        yield invalid_billing_address.finding(
+            f"{base}.country", problem=f"Country {addr.country!r} is not an ISO 3166 alpha-2 "
+                                       f"code ({example})")
+    elif known and addr.postal_code and addr.postal_code.strip() \
+            and not postal_code_fits(country, addr.postal_code):
+        yield invalid_billing_address.finding(
+            f"{base}.postal_code",
+            problem=f"Postal code {addr.postal_code!r} does not fit {country}")
+
+
+@rule("CUS003", name="territory-not-in-policy", severity=Severity.ERROR, gate=Gate.PO,
+      summary="the territory is not in the policy's controlled list",
+      message="Territory {territory!r} is not in the policy's list ({allowed})",
+      hint="Use one of {allowed}, or have the policy owner add the territory")
+def territory_not_in_policy(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    `customer.territory` is one of the policy's `territories`.
+
+    ## Why
+    Territories decide which SKUs may be sold, the tax rate and who delivers. A territory outside
+    the controlled list has no tax rate, no delivery team and no agreed terms.
+
+    ## Example
+    `territory: UK` with a policy listing `GB`.
+
+    ## How to fix
+    Use the territory's code from the policy; selling in a new territory is a policy change.
+    """
+    territory = ctx.deal.customer.territory
+    allowed = ctx.policy.territories
+    if territory not in allowed:
+        yield territory_not_in_policy.finding("customer.territory", territory=territory,
+                                              allowed=", ".join(allowed))
+
+
+@rule("CUS004", name="invalid-vat-id", severity=Severity.WARNING, gate=Gate.NONE,
+      summary="the VAT id fails its country's check digits or format (python-stdnum)",
+      message="VAT id {vat_id!r} does not look valid for {country}: {reason}",
+      hint="Check the VAT id with the customer (EU ids can be confirmed in VIES)")
+def invalid_vat_id(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    `customer.vat_id`, when given, passes python-stdnum's check for its country: the id's prefix
+    (`DE`, `FR`, `EL`, `XI`, `GB`, `CHE` …) picks the country, else the billing country, else the
+    territory. EU ids use the member state's rules, GB the HMRC check digits, JP the corporate
+    number behind the `T` of a qualified-invoice number, IN the GSTIN, AU the ABN, SG the UEN,
+    CA the business number. Countries without a VAT number module (e.g. the US) are not checked.
+
+    ## Why
+    A VAT id with a typo makes a reverse-charge invoice invalid. It is a warning, not an error,
+    because the format check cannot tell whether the number is registered (only VIES can), and a
+    customer may have a new format before the library knows it.
+
+    ## Example
+    `vat_id: DE123456789` -> the check digit is wrong (`DE123456788` passes).
+
+    ## How to fix
+    Ask the customer for the id on their VAT registration and copy it exactly.
+    """
+    customer = ctx.deal.customer
+    if not customer.vat_id or not customer.vat_id.strip():
+        return
+    addr = customer.billing_address
+    country = (addr.country.strip().upper() if addr and addr.country else None) \
+        or customer.territory.upper()
+    problem = vat_problem(customer.vat_id, country)
+    if problem is not None:
+        cc, reason = problem
+        yield invalid_vat_id.finding("customer.vat_id", vat_id=customer.vat_id, country=cc,
+                                     reason=reason)
