@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from docgen import api
 from docgen.pricing import PricedDeal
 from docgen.render.documents import RenderJob, render_job
-from docgen.render.i18n import Formatter
+from docgen.render.i18n import Formatter, translations
 from docgen.validate import DealResult
 from docgen.workspace import Workspace
 from tests.conftest import assert_no_traceback, example, example_data
@@ -48,6 +48,11 @@ def _amount(text: str, f: Formatter) -> Decimal:
     return parse_decimal(digits, locale=f.locale, strict=False)
 
 
+def _fmt(ws: Workspace, locale: str, currency: str) -> Formatter:
+    """The formatter documents use: Babel for the locale plus the workspace's translations."""
+    return Formatter(locale, currency, translations(ws.templates_dir / "locale", locale))
+
+
 def _check_reconciles(priced: PricedDeal, text: str, f: Formatter) -> None:
     """Every figure of every row is printed, and the printed figures reconcile."""
     flat = " ".join(text.split())
@@ -56,7 +61,7 @@ def _check_reconciles(priced: PricedDeal, text: str, f: Formatter) -> None:
     for ln in priced.lines:
         strings = [f.money(ln.list_unit_price), f.money(ln.list_amount), f.pct(ln.discount_pct),
                    f.money(ln.discount_amount)]
-        strings.append("Included" if ln.included else f.money(ln.sold_amount))
+        strings.append(f.t("Included") if ln.included else f.money(ln.sold_amount))
         for s in strings:
             assert " ".join(s.split()) in flat, (ln.where, s)
         lst, disc = _amount(strings[1], f), _amount(strings[3], f)
@@ -82,25 +87,25 @@ def test_po_pdf_prints_every_figure_in_the_locale(ws, write_deal, tmp_path: Path
     # when its draft PO is rendered
     paths = _render(ws, res, tmp_path / "out")
     # then every figure is in the PDF text, formatted by Babel, and they reconcile
-    f = Formatter(locale, currency)
+    f = _fmt(ws, locale, currency)
     pages = _pdf_text(paths["pdf"])
     _check_reconciles(res.priced, "\n".join(pages), f)
-    # every page has its footer and the DRAFT mark
+    # every page has its footer and the DRAFT mark, in the document's language
     for i, page in enumerate(pages, 1):
-        assert f"Page {i} of {len(pages)}" in page
-        assert "Catalogue 2026.11" in page
-        assert "DRAFT" in page
+        assert f"{f.t('Page')} {i} {f.t('of')} {len(pages)}" in page
+        assert f"{f.t('Catalogue')} 2026.11" in page
+        assert f.t("DRAFT") in page
 
 
 def test_po_pdf_shows_usage_bundle_custom_use_by_and_starter_pack(ws, write_deal,
                                                                   tmp_path: Path) -> None:
     data = example_data("D-2026-0042")
-    data["customer"]["new"] = True
+    data["customer"].update(new=True, locale="en_GB", currency="GBP", territory="GB")
     res = _result(ws, write_deal(data))
     text = " ".join(" ".join(_pdf_text(_render(ws, res, tmp_path)["pdf"])).split())
-    f = Formatter("de_DE", "EUR")
-    assert "Includes 1.000.000 page views per month" in text             # usage threshold
-    overage = f"Overage: {f.money(Decimal('25.00'))} per 10.000 page views"
+    f = Formatter("en_GB", "GBP")
+    assert "Includes 1,000,000 page views per month" in text             # usage threshold
+    overage = f"Overage: {f.money(Decimal('22.00'))} per 10,000 page views"
     assert " ".join(overage.split()) in text
     assert "Use by " + f.date(date(2027, 5, 30)) in text                  # workshop use-by
     assert "Non-catalogue service" in text                               # custom line
@@ -150,7 +155,7 @@ def _docx_rows(path: Path) -> list[list[str]]:
 def test_po_docx_cells_hold_the_figures(ws, tmp_path: Path) -> None:
     res = _result(ws, example("D-2026-0042"))
     rows = _docx_rows(_render(ws, res, tmp_path, ("docx",))["docx"])
-    f = Formatter("de_DE", "EUR")
+    f = _fmt(ws, "de_DE", "EUR")
     by_code = {r[1]: r for r in rows if len(r) == 10}
     for ln in res.priced.lines:
         key = ln.code or ""
@@ -158,7 +163,7 @@ def test_po_docx_cells_hold_the_figures(ws, tmp_path: Path) -> None:
                                             r[2].startswith(ln.description))
         assert row[5:] == [f.money(ln.list_unit_price), f.money(ln.list_amount),
                            f.pct(ln.discount_pct), f.money(ln.discount_amount),
-                           "Included" if ln.included else f.money(ln.sold_amount)]
+                           f.t("Included") if ln.included else f.money(ln.sold_amount)]
     flat = [c for r in rows for c in r]
     assert f.money(res.priced.totals.total_due) in flat
 
