@@ -104,7 +104,7 @@ def render_documents(ws: Workspace, paths: Sequence[str | Path], *, kind: str = 
     (or, when this exact deal content was issued before, the number and date it had) and is
     recorded in the store. `issue_date` may only be omitted for a re-issue.
     """
-    from docgen.render.documents import FORMATS, RenderJob
+    from docgen.render.documents import FORMATS, RenderJob, use_workspace
 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -114,8 +114,12 @@ def render_documents(ws: Workspace, paths: Sequence[str | Path], *, kind: str = 
     action = kind
     blocked = [] if draft else [r for r in results if r.blockers(action)]
     todo = [r for r in results if r not in blocked]
-    numbers: dict[str, tuple[str | None, date | None]] = {r.deal.deal: (None, issue_date)
-                                                          for r in todo}
+    # a final SOW or onboarding form is not numbered from the store: its reference is the deal's
+    # (SOW-D-2026-0042); no number means a draft
+    ref = {"sow": "SOW", "onboarding": "ONB"}.get(kind)
+    numbers: dict[str, tuple[str | None, date | None]] = {
+        r.deal.deal: (f"{ref}-{r.deal.deal}" if ref and not draft else None, issue_date)
+        for r in todo}
     store = None
     if not draft and kind == "po" and todo:
         store, numbers = _numbers(ws, todo, issue_date)
@@ -133,6 +137,7 @@ def render_documents(ws: Workspace, paths: Sequence[str | Path], *, kind: str = 
                           approvals=approvals.get(r.deal.deal, {}))
                 for r in todo]
     try:
+        use_workspace(ws)  # workers (forked) and this process render with the loaded workspace
         rendered, failed = _run_jobs(job_list, jobs, on_done)
         if store is not None:
             _record(store, rendered, failed, job_list)

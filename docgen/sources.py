@@ -32,6 +32,11 @@ M = TypeVar("M", bound=BaseModel)
 
 #: Largest input file docgen reads; a bigger one is refused before parsing.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Deepest nesting of mappings and lists accepted (docgen's formats need fewer than 10 levels).
+MAX_DEPTH = 64
+#: Values a file may expand to per character of its text: YAML aliases can make a small file
+#: expand exponentially ("billion laughs"); an alias-free file never exceeds one per character.
+MAX_VALUES_PER_CHAR = 4
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -73,12 +78,19 @@ def format_path(path: Sequence[str | int]) -> str:
 class _Builder:
     """Turns a composed YAML node tree into Python data, recording lines and problems."""
 
-    def __init__(self, loader: yaml.SafeLoader, src: Source) -> None:
+    def __init__(self, loader: yaml.SafeLoader, src: Source, budget: int = 1 << 62) -> None:
         self.loader = loader
         self.src = src
         self.problems: list[Problem] = []
+        self.budget = budget
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.budget -= 1
+        if self.budget < 0 or len(path) > MAX_DEPTH:
+            what = (f"is nested more than {MAX_DEPTH} levels deep" if len(path) > MAX_DEPTH
+                    else "expands to far more values than its text holds (YAML aliases?)")
+            raise InputError([Problem(self.src.file, node.start_mark.line + 1,
+                                      format_path(path[:8]), f"refused: the file {what}")])
         self.src.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
@@ -136,7 +148,7 @@ def load_text(text: str, file: str) -> Source:
         node = loader.get_single_node()
         if node is None:
             raise InputError([Problem(file, 1, "", "the file is empty")])
-        builder = _Builder(loader, src)
+        builder = _Builder(loader, src, budget=MAX_VALUES_PER_CHAR * len(text) + 1000)
         src.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -168,6 +180,9 @@ def _load_json(text: str, src: Source) -> Source:
                               parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(src.file, exc.lineno, "", f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(src.file, None, "", "refused: the file is nested too deeply")]) \
+            from None
     except ValueError as exc:
         raise InputError([Problem(src.file, None, "", f"not valid JSON: {exc}")]) from None
     # JSON is (nearly) YAML: compose it once more only to learn the line of each field.

@@ -113,3 +113,41 @@ def no_weasyprint_warnings() -> Iterator[list[Any]]:
     finally:
         logger.removeHandler(h)
     assert not records, [r.getMessage() for r in records]
+
+
+# -- PostgreSQL (issue 5): a throwaway server for the whole session -----------------------------
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    """URL of a PostgreSQL database: $DOCGEN_TEST_DATABASE_URL, else one started for this run.
+
+    The server is installed (apt, when root) if missing, initialised in a temporary folder as the
+    ``postgres`` user, started on a free localhost port and stopped when the session ends (see
+    ``tests/store/pgserver.py``). ``DOCGEN_TEST_SKIP_POSTGRES=1`` skips PostgreSQL tests instead.
+    """
+    given = os.environ.get("DOCGEN_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    if os.environ.get("DOCGEN_TEST_SKIP_POSTGRES"):
+        pytest.skip("DOCGEN_TEST_SKIP_POSTGRES is set")
+    from tests.store.pgserver import PgServer, PgUnavailable, create_database
+
+    server = PgServer()
+    try:
+        url = create_database(server.start())
+    except PgUnavailable as exc:
+        server.stop()
+        pytest.fail(f"cannot start PostgreSQL for the tests: {exc}")
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_database_url: str) -> str:
+    """SQLAlchemy URL of a fresh, empty schema (search_path) on the test PostgreSQL database."""
+    from tests.store.pgserver import create_schema
+
+    return create_schema(postgres_database_url)

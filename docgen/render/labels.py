@@ -2,12 +2,24 @@
 
 Templates print ``{{ label.quantity }}``; the context builder translates each msgid for the
 customer's locale from ``templates/locale/<lang>/LC_MESSAGES/messages.po``. ``N_`` only marks a
-string for ``pybabel extract`` (see the Makefile's ``i18n-extract`` target).
+string for ``pybabel extract`` (see ``mk/i18n.mk``, target ``i18n-extract``).
+
+Labels avoid plural forms on purpose ("Sessions included: 3", not "3 sessions"): the catalogs are
+plain msgid -> msgstr maps that a translator edits without knowing gettext's plural rules.
+Placeholders in braces (``{date}``) must appear unchanged in every translation;
+``docgen templates check`` verifies that.
+
+Besides the labels, :func:`extract_policy` lets ``pybabel extract`` collect the onboarding-plan
+task texts of ``skus/policy.yaml``, so that a translator can translate those too.
 """
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "N_", "UNIT_LABELS"]
+from collections.abc import Iterator
+from typing import IO, Any
+
+__all__ = ["CHECKLIST_LABELS", "FAMILY_LABELS", "LABELS", "N_", "OWNER_LABELS", "ROLE_LABELS",
+           "UNIT_LABELS", "extract_policy"]
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -22,10 +34,12 @@ LABELS: dict[str, str] = {
     "onboarding_form": N_("Onboarding form"),
     "draft": N_("DRAFT"),
     "draft_notice": N_("Draft: not valid for ordering"),
+    "draft_notice_doc": N_("Draft: not valid until issued"),
     "blocked_by": N_("Blocked by"),
     "not_numbered": N_("not numbered"),
     # header
     "po_number": N_("PO number"),
+    "reference": N_("Reference"),
     "issue_date": N_("Issue date"),
     "valid_until": N_("Valid until"),
     "currency": N_("Currency"),
@@ -33,16 +47,23 @@ LABELS: dict[str, str] = {
     "sales_rep": N_("Sales representative"),
     "contract_start": N_("Contract start"),
     "term": N_("Term"),
+    # TRANSLATORS: {n} is 2 or more; "1 month" is its own label
     "term_months": N_("{n} months"),
+    "term_one_month": N_("1 month"),
     "payment_terms": N_("Payment terms"),
     "deal": N_("Deal"),
     "go_live": N_("Go-live date"),
     # parties
+    "parties": N_("Parties"),
     "vendor": N_("Vendor"),
     "customer": N_("Customer"),
     "vat_id": N_("VAT ID"),
     "invoice_contact": N_("Invoice contact"),
     "billing_address": N_("Billing address"),
+    "billing_details": N_("Billing details"),
+    "contacts": N_("Contacts"),
+    "name": N_("Name"),
+    "role": N_("Role"),
     "email": N_("Email"),
     "phone": N_("Phone"),
     # lines
@@ -57,8 +78,12 @@ LABELS: dict[str, str] = {
     "discount_amount": N_("Discount amount"),
     "sold_amount": N_("Sold amount"),
     "included": N_("Included"),
+    # TRANSLATORS: {date} becomes a date already in the customer's format, e.g. "30 mai 2027"
     "use_by": N_("Use by {date}"),
-    "includes_sessions": N_("{sessions} sessions of {hours} hours"),
+    "includes_sessions": N_("Sessions included: {sessions}, {hours} h each"),
+    "includes_sessions_only": N_("Sessions included: {sessions}"),
+    "includes_days": N_("Days included: {days}"),
+    "includes_seats": N_("Seats included: {seats}"),
     "includes_threshold": N_("Includes {quantity} {unit} per {per}"),
     "overage": N_("Overage: {price} per {per} {unit}"),
     "contains": N_("Contains"),
@@ -71,6 +96,46 @@ LABELS: dict[str, str] = {
     "sold_subtotal": N_("Subtotal"),
     "tax": N_("Tax ({rate})"),
     "total_due": N_("Total due"),
+    # statement of work
+    "scope": N_("Scope"),
+    "no_scope": N_("No scope has been written for this deal yet."),
+    "deliverables": N_("Deliverables"),
+    "deliverable": N_("Deliverable"),
+    "service_type": N_("Type"),
+    "no_services": N_("This deal sells no services."),
+    "part_of": N_("Part of {code} · {name}"),
+    "included_at_no_charge": N_("Included at no charge"),
+    "assumptions": N_("Assumptions"),
+    "no_assumptions": N_("None stated."),
+    "acceptance": N_("Acceptance"),
+    # TRANSLATORS: printed on the SOW when the deal gives no acceptance terms; a legal text
+    "acceptance_default": N_("Each deliverable is accepted when the customer confirms it in "
+                             "writing, or ten working days after its delivery without a written "
+                             "objection."),
+    "signatures": N_("Signatures"),
+    "for_vendor": N_("For the vendor"),
+    "for_customer": N_("For the customer"),
+    "signature": N_("Signature"),
+    "job_title": N_("Title"),
+    "date": N_("Date"),
+    # onboarding form
+    "checklist": N_("Onboarding checklist"),
+    "item": N_("Item"),
+    "status": N_("Status"),
+    "evidence": N_("Evidence"),
+    "evidence_by": N_("By"),
+    "evidence_ref": N_("Reference"),
+    "done": N_("Done"),
+    "missing": N_("Missing"),
+    "evidence_count": N_("{done} of {total} items have evidence"),
+    "plan": N_("Onboarding plan"),
+    "week": N_("Week"),
+    "week_n": N_("Week {n}"),
+    "task": N_("Task"),
+    "owner": N_("Owner"),
+    "touchpoint": N_("Customer touchpoint"),
+    "no_contract_start": N_("no contract start"),
+    "none": N_("none"),
     # footer
     "page": N_("Page"),
     "of": N_("of"),
@@ -89,3 +154,73 @@ UNIT_LABELS: dict[str, str] = {
     "year": N_("year"),
     "hour": N_("hour"),
 }
+
+#: SKU families, as a deliverable's type on the SOW.
+FAMILY_LABELS: dict[str, str] = {
+    "licence": N_("Licence"),
+    "workshop": N_("Workshop"),
+    "audit": N_("Audit"),
+    "training": N_("Training"),
+    "onsite": N_("On-site service"),
+    "managed_service": N_("Managed service"),
+    "support": N_("Support"),
+    "usage": N_("Usage"),
+    "bundle": N_("Bundle"),
+    "custom": N_("Non-catalogue service"),
+}
+
+#: Checklist and stage evidence items of the sample policy; an unknown item prints humanised
+#: ("known_shipper_check" -> "Known shipper check").
+CHECKLIST_LABELS: dict[str, str] = {
+    "onboarding_form": N_("Onboarding form received"),
+    "credit_application": N_("Credit application"),
+    "known_shipper_check": N_("Known-shipper check"),
+    "billing_details": N_("Billing details"),
+    "mnda_signed": N_("MNDA signed"),
+    "agreed_rates": N_("Agreed rates"),
+    "signed_contract": N_("Signed contract"),
+    "solution_summary": N_("Solution summary"),
+    "pricing_sent": N_("Pricing sent"),
+    "go_live_notified": N_("Go-live notified"),
+}
+
+#: Owners of onboarding-plan tasks (policy ``onboarding_plan[].owner``).
+OWNER_LABELS: dict[str, str] = {
+    "sales": N_("Sales"),
+    "onboarding": N_("Onboarding team"),
+    "support": N_("Support"),
+    "cs": N_("Customer Success"),
+    "finance": N_("Finance"),
+    "legal": N_("Legal"),
+}
+
+#: Roles of the customer's contacts (deal ``contacts[].role``).
+ROLE_LABELS: dict[str, str] = {
+    "onboarding": N_("Onboarding contact"),
+    "sponsor": N_("Sponsor"),
+    "billing": N_("Billing contact"),
+    "technical": N_("Technical contact"),
+}
+
+
+def extract_policy(fileobj: IO[bytes], keywords: Any, comment_tags: Any,  # noqa: ARG001
+                   options: Any) -> Iterator[tuple[int, str, str, list[str]]]:  # noqa: ARG001
+    """A ``pybabel extract`` method: the task texts of ``onboarding_plan`` in a policy file.
+
+    Used from ``templates/locale/babel.cfg`` as ``[docgen.render.labels:extract_policy: ...]``;
+    yields (line, funcname, message, comments) as Babel expects.
+    """
+    import yaml
+
+    root = yaml.compose(fileobj.read().decode("utf-8"))
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for key, value in root.value:
+        if key.value != "onboarding_plan" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for task in value.value:
+            if not isinstance(task, yaml.MappingNode):
+                continue
+            for k, v in task.value:
+                if k.value == "task" and isinstance(v, yaml.ScalarNode) and v.value:
+                    yield v.start_mark.line + 1, "N_", v.value, ["onboarding plan task"]

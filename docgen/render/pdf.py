@@ -50,9 +50,53 @@ def jinja_env(templates_dir: Path, **kwargs: Any) -> Any:
                 raise RenderError(msg)
             return super().call_binop(context, operator, left, right)
 
-    return DocSandbox(loader=FileSystemLoader(str(templates_dir)),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, **kwargs)
+    env = DocSandbox(loader=FileSystemLoader(str(templates_dir)),
+                     autoescape=select_autoescape(default=True, default_for_string=True),
+                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, **kwargs)
+    _bound_helpers(env)
+    return env
+
+
+#: Widest padding a template may ask of center/indent/wordwrap.
+MAX_WIDTH = 1000
+
+
+def _bound_helpers(env: Any) -> None:
+    """Keep the sandbox's few size-taking helpers from building huge strings or failing oddly.
+
+    ``range()`` past the sandbox's limit raises OverflowError (not a template error), and
+    ``center``/``indent``/``wordwrap`` take any width: a template asking for a billion would build
+    a gigabyte. Documents need neither, nor ``lipsum``.
+    """
+    import functools
+
+    from jinja2.exceptions import SecurityError
+
+    sandbox_range = env.globals["range"]
+
+    def doc_range(*args: int) -> Any:
+        try:
+            return sandbox_range(*args)
+        except OverflowError as exc:
+            raise SecurityError(str(exc)) from None
+
+    def bounded(name: str, arg: int) -> None:
+        real = env.filters[name]
+
+        def check(*args: Any, **kwargs: Any) -> Any:
+            width = args[arg] if len(args) > arg else kwargs.get("width", 0)
+            if isinstance(width, int) and abs(width) > MAX_WIDTH:
+                msg = f"{name}() wider than {MAX_WIDTH} is not allowed in document templates"
+                raise SecurityError(msg)
+            return real(*args, **kwargs)
+
+        # keeps jinja's pass_environment marker of wordwrap
+        env.filters[name] = functools.update_wrapper(check, real)
+
+    env.globals["range"] = doc_range
+    env.globals.pop("lipsum", None)
+    for name, arg in (("center", 1), ("indent", 1), ("wordwrap", 2)):
+        bounded(name, arg)
 
 
 @dataclass(frozen=True)
@@ -171,8 +215,12 @@ class PdfEngine:
 
     def pdf(self, html: str, *, stylesheets: Sequence[str], issued: date, identifier: str,
             attachments: Sequence[PdfAttachment] = (), variant: str | None = None,
-            what: str = "document") -> bytes:
-        """Lay out `html` and write the PDF; identical inputs give identical bytes."""
+            xmp: bytes | None = None, what: str = "document") -> bytes:
+        """Lay out `html` and write the PDF; identical inputs give identical bytes.
+
+        `variant` is a WeasyPrint PDF variant (``"pdf/a-3b"`` for final POs); `xmp` holds extra
+        ``rdf:Description`` elements for the document's XMP metadata (the Order-X declaration).
+        """
         moment = datetime(issued.year, issued.month, issued.day, tzinfo=timezone.utc)
         atts = [self._wp.Attachment(string=a.data, name=a.name, description=a.description,
                                     url_fetcher=self.fetcher, created=moment, modified=moment,
@@ -185,7 +233,7 @@ class PdfEngine:
                 out = doc.write_pdf(stylesheets=css, font_config=self.font_config,
                                     attachments=atts, pdf_identifier=identifier.encode()[:32],
                                     pdf_variant=variant, uncompressed_pdf=False,
-                                    custom_metadata=False)
+                                    custom_metadata=False, finisher=_Finisher(xmp))
             except BaseException as exc:  # FatalURLFetchingError subclasses BaseException
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
@@ -193,6 +241,34 @@ class PdfEngine:
         if not isinstance(out, bytes):  # pragma: no cover - write_pdf() without target
             raise RenderError(f"{what}: the renderer returned no PDF")
         return out
+
+
+class _Finisher:
+    """Post-processing of WeasyPrint's PDF objects before they are written.
+
+    - WeasyPrint 70 lists every attachment twice in the catalog's ``/AF`` (Kozea/WeasyPrint#2917):
+      keep each once.
+    - Extra XMP goes *inside* the one ``rdf:RDF`` element (WeasyPrint's ``xmp_metadata`` option
+      appends it after ``</rdf:RDF>``, which XMP readers do not accept).
+    """
+
+    def __init__(self, xmp: bytes | None) -> None:
+        self.xmp = xmp
+
+    def __call__(self, _document: Any, pdf: Any) -> None:
+        import pydyf
+
+        if "AF" in pdf.catalog:
+            pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+        if self.xmp and "Metadata" in pdf.catalog:
+            ref = pdf.catalog["Metadata"]  # pydyf references are b"12 0 R"
+            ref = ref.decode() if isinstance(ref, bytes) else str(ref)
+            stream = pdf.objects[int(ref.split()[0])]
+            content = b"".join(stream.stream)
+            head, sep, tail = content.rpartition(b"</rdf:RDF>")
+            if not sep:
+                raise RenderError("the PDF renderer wrote no XMP metadata to extend")
+            stream.stream = [head + self.xmp + sep + tail]
 
 
 @contextmanager

@@ -1,0 +1,360 @@
+"""Approvals: requests and decisions bound to what was approved, and the SLA clock.
+
+An approval finding (CAT002, CAT007, PRC001) names a deal, a code, a location (``where``) and,
+through its ``fingerprint``, the exact content of the line it is about (item, quantity, prices,
+discount: :meth:`docgen.pricing.PricedLine.fingerprint`). A decision binds to all four, so:
+
+- once every role the finding names has approved that fingerprint, the finding is resolved
+  (:func:`resolve` drops it);
+- a rejection of that fingerprint turns the finding into an **error** saying who rejected it and
+  why; it stands until the line changes;
+- change the line and its fingerprint changes: the old decisions no longer match and the finding
+  comes back; a change to another line leaves this one's decisions matching.
+
+``docgen validate`` gets its resolver from :func:`resolver_for`, which returns None without
+importing SQLAlchemy when there is no database, and reads the default SQLite file with the
+standard library (see :mod:`docgen.store._fastread`) so that validation stays fast.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Literal
+
+from docgen.errors import InputError, Problem
+from docgen.findings import Finding, Severity
+from docgen.store import (
+    ApprovalRequest,
+    Decision,
+    DecisionOutcome,
+    database_url,
+    has_database,
+    open_store,
+    sqlite_path,
+)
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from docgen.models.policy import ExceptionPolicy, Policy
+    from docgen.pricing import PricedDeal, PricedLine
+    from docgen.store import Store
+    from docgen.validate import DealResult, Resolver
+    from docgen.workspace import Workspace
+
+__all__ = ["ApprovalRecord", "HistoryEntry", "SlaState", "approval_findings", "decide",
+           "history", "line_approvals", "resolve", "resolver_for", "sla_deadline", "sla_state",
+           "submit"]
+
+Key = tuple[str, str, str]  # (code, where, fingerprint) within one deal
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRecord:
+    """Who approved a line, as which role, when, for which finding code (printed on the PO)."""
+
+    code: str
+    role: str
+    by: str
+    at: datetime
+    note: str | None = None
+
+
+class SlaState(str, Enum):
+    """Where an exception stands against the policy's service level (``exceptions``)."""
+
+    BREACHED = "breached"          # open, older than sla_hours
+    DUE_SOON = "due soon"          # open, older than warn_hours
+    ON_TIME = "on time"            # open, younger than warn_hours
+    NOT_STARTED = "not started"    # never submitted: no clock yet
+    MISSED = "missed"              # decided, but after sla_hours
+    MET = "met"                    # decided within sla_hours
+
+    @property
+    def rank(self) -> int:
+        """0 = most urgent."""
+        return list(SlaState).index(self)
+
+
+def sla_deadline(requested_at: datetime, policy: ExceptionPolicy) -> datetime:
+    """When the SLA of a request runs out."""
+    return requested_at + timedelta(hours=policy.sla_hours)
+
+
+def sla_state(requested_at: datetime | None, now: datetime, policy: ExceptionPolicy, *,
+              closed_at: datetime | None = None) -> SlaState:
+    """The SLA state of an exception requested at `requested_at`, as of `now`.
+
+    Open: *on time* until ``warn_hours``, then *due soon*, *breached* from ``sla_hours`` on.
+    Closed (every needed decision in, or a rejection): *met* or *missed* by the decision time.
+    """
+    if requested_at is None:
+        return SlaState.NOT_STARTED
+    limit = timedelta(hours=policy.sla_hours)
+    if closed_at is not None:
+        return SlaState.MET if closed_at - requested_at <= limit else SlaState.MISSED
+    age = now - requested_at
+    if age >= limit:
+        return SlaState.BREACHED
+    if age >= timedelta(hours=policy.warn_hours):
+        return SlaState.DUE_SOON
+    return SlaState.ON_TIME
+
+
+# -- matching decisions to findings -------------------------------------------------------------
+
+def approval_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings an approval can clear: severity approval, bound to a line fingerprint."""
+    return [f for f in findings if f.severity is Severity.APPROVAL and f.fingerprint]
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _by_key(decisions: Iterable[Decision]) -> dict[Key, list[Decision]]:
+    out: dict[Key, list[Decision]] = defaultdict(list)
+    for d in decisions:
+        out[(d.code, d.where, d.fingerprint)].append(d)
+    return out
+
+
+def resolve(findings: Sequence[Finding], decisions: Iterable[Decision]) -> list[Finding]:
+    """Apply one deal's decisions to its findings (see the module docstring)."""
+    by_key = _by_key(decisions)
+    out: list[Finding] = []
+    for f in findings:
+        if f.severity is not Severity.APPROVAL or not f.fingerprint:
+            out.append(f)
+            continue
+        ds = by_key.get((f.code, f.where, f.fingerprint), [])
+        reject = next((d for d in ds if d.decision == "reject"), None)
+        if reject is not None:
+            why = f": {reject.note}" if reject.note else ""
+            out.append(replace(
+                f, severity=Severity.ERROR, approvers=(),
+                message=f"Rejected by {reject.by} ({reject.role}) on {_when(reject.decided_at)}"
+                        f"{why}. The finding was: {f.message}",
+                hint="Change or remove the line; a changed line needs a new approval "
+                     "(docgen submit)"))
+            continue
+        approved = {d.role: d for d in ds if d.decision == "approve"}
+        missing = tuple(r for r in f.approvers if r not in approved)
+        if not missing:
+            continue  # every role it names approved this exact line
+        done = [approved[r] for r in f.approvers if r in approved]
+        if done:
+            so_far = "; ".join(f"{d.role} by {d.by}" for d in done)
+            out.append(replace(
+                f, approvers=missing, message=f"{f.message} (approved so far: {so_far})",
+                hint=f.hint.replace("--role " + "|".join(f.approvers),
+                                    "--role " + "|".join(missing))))
+        else:
+            out.append(f)
+    return out
+
+
+# -- reading decisions for validate and the PO ----------------------------------------------------
+
+if TYPE_CHECKING:
+    class _DecisionReader(Protocol):
+        """What the resolver reads decisions through: a Store or the stdlib SQLite reader."""
+
+        def decisions_for(self, deal_id: str) -> list[Decision]: ...
+
+        def close(self) -> None: ...
+
+
+_READERS: dict[tuple[str, str], _DecisionReader] = {}  # by (workspace, URL)
+
+
+def _close_readers() -> None:
+    for reader in _READERS.values():
+        reader.close()
+    _READERS.clear()
+
+
+atexit.register(_close_readers)
+
+
+def _reader(ws: Workspace) -> _DecisionReader | None:
+    """A cached reader of the workspace's decisions; None when there is no database."""
+    if not has_database(ws):
+        return None
+    url = database_url(ws)
+    key = (str(ws.root), url or "")
+    reader = _READERS.get(key)
+    if reader is None:
+        if url is None:
+            from docgen.store._fastread import SqliteDecisionReader
+
+            reader = SqliteDecisionReader.open(sqlite_path(ws))
+        if reader is None:  # another backend, or a SQLite file that needs migrating
+            reader = open_store(ws)
+        _READERS[key] = reader
+    return reader
+
+
+def resolver_for(ws: Workspace) -> Resolver | None:
+    """The resolver ``docgen validate`` applies, or None when the workspace has no database."""
+    reader = _reader(ws)
+    if reader is None:
+        return None
+
+    def resolve_deal(priced: PricedDeal, findings: list[Finding]) -> list[Finding]:
+        if not any(f.severity is Severity.APPROVAL for f in findings):
+            return findings
+        return resolve(findings, reader.decisions_for(priced.deal.deal))
+
+    return resolve_deal
+
+
+def line_approvals(ws: Workspace, priced: PricedDeal, *,
+                   store: Store | None = None) -> dict[str, list[ApprovalRecord]]:
+    """Per line (``where``): the approve decisions bound to its current content, oldest first."""
+    reader: _DecisionReader | None = store if store is not None else _reader(ws)
+    if reader is None:
+        return {}
+    current = {ln.where: ln.fingerprint for ln in priced.lines}
+    out: dict[str, list[ApprovalRecord]] = {}
+    for d in reader.decisions_for(priced.deal.deal):
+        if d.decision == "approve" and current.get(d.where) == d.fingerprint:
+            out.setdefault(d.where, []).append(
+                ApprovalRecord(code=d.code, role=d.role, by=d.by, at=d.decided_at, note=d.note))
+    return out
+
+
+# -- recording -----------------------------------------------------------------------------------
+
+def _line(priced: PricedDeal, where: str) -> PricedLine | None:
+    return next((ln for ln in priced.lines if ln.where == where), None)
+
+
+def _request(result: DealResult, f: Finding, *, now: datetime, by: str | None) -> ApprovalRequest:
+    ln = _line(result.priced, f.where)
+    sold = ln.sold_amount if ln is not None else None
+    return ApprovalRequest(deal_id=result.deal.deal, code=f.code, where=f.where,
+                           fingerprint=f.fingerprint or "", approvers=f.approvers,
+                           message=f.message, amount=sold.amount if sold else None,
+                           currency=sold.currency if sold else None, requested_at=now,
+                           requested_by=by)
+
+
+def submit(store: Store, result: DealResult, *, by: str | None = None,
+           now: datetime | None = None) -> list[tuple[ApprovalRequest, bool]]:
+    """Record a request per approval finding; an unchanged finding keeps its first request."""
+    now = now or datetime.now(UTC)
+    reqs = [_request(result, f, now=now, by=by) for f in approval_findings(result.findings)]
+    return store.add_requests(reqs)
+
+
+def _holder(policy: Policy, role: str, who: str) -> str | None:
+    """The policy's spelling of `who` when they hold `role` (e-mails compare case-blind)."""
+    return next((p for p in policy.approvers.get(role, []) if p.casefold() == who.casefold()),
+                None)
+
+
+def decide(store: Store, policy: Policy, result: DealResult, *, code: str, where: str, role: str,
+           by: str, decision: Literal["approve", "reject"], note: str | None = None,
+           now: datetime | None = None) -> DecisionOutcome:
+    """Record an approve or reject decision; InputError (nothing recorded) when it is not allowed.
+
+    Refused: a role the policy does not have, a person who does not hold the role, a finding
+    the deal does not have now, a role the finding does not need, a rejection without a note,
+    a decision on a line version that was rejected already, or a role reversing its decision.
+    """
+    src = result.source or result.deal.deal
+    problems: list[Problem] = []
+    holder = None
+    if role not in policy.approvers:
+        problems.append(Problem(src, None, "--role", f"{role!r} is not an approver role of the "
+                                f"policy (roles: {', '.join(sorted(policy.approvers))})"))
+    else:
+        holder = _holder(policy, role, by)
+        if holder is None:
+            problems.append(Problem(src, None, "--by", f"{by} does not hold the role {role} in "
+                                    f"the policy's approvers"))
+    wanted = [f for f in approval_findings(result.findings) if f.code == code and f.where == where]
+    if not wanted:
+        have = ", ".join(f"{f.code} {f.where}" for f in approval_findings(result.findings))
+        problems.append(Problem(src, None, "--code/--where",
+                                f"{result.deal.deal} has no {code} approval finding at {where}"
+                                + (f" (it has: {have})" if have else " (it needs no approval)")))
+    elif role not in wanted[0].approvers:
+        problems.append(Problem(src, None, "--role", f"{code} at {where} needs "
+                                f"{', '.join(wanted[0].approvers)}, not {role}"))
+    if decision == "reject" and not (note and note.strip()):
+        problems.append(Problem(src, None, "--note", "a rejection needs a --note saying why"))
+    if problems:
+        raise InputError(problems)
+    f = wanted[0]
+    now = now or datetime.now(UTC)
+    assert holder is not None and f.fingerprint
+    d = Decision(deal_id=result.deal.deal, code=code, where=where, fingerprint=f.fingerprint,
+                 role=role, by=holder, decision=decision, note=(note or "").strip() or None,
+                 decided_at=now)
+    outcome = store.add_decision(d, _request(result, f, now=now, by=None))
+    prior = outcome.existing
+    if outcome.status == "rejected" and prior is not None:
+        raise InputError([Problem(src, None, f"{code} {where}", (
+            f"this version of the line was rejected by {prior.by} ({prior.role}) on "
+            f"{_when(prior.decided_at)}; a rejection stands until the line changes"))])
+    if outcome.status == "duplicate" and prior is not None and prior.decision != decision:
+        raise InputError([Problem(src, None, f"{code} {where}", (
+            f"{role} already decided this version of the line: {prior.decision} by {prior.by} "
+            f"on {_when(prior.decided_at)}; a role decides once per version of a line"))])
+    return outcome
+
+
+# -- history -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One event of a deal's approval history."""
+
+    at: datetime
+    event: Literal["requested", "approved", "rejected"]
+    code: str
+    where: str
+    fingerprint: str
+    who: str | None
+    role: str | None            # the deciding role (decisions)
+    note: str | None            # the decision's note (decisions)
+    needs: tuple[str, ...]      # the roles the finding needs (requests)
+    about: str | None           # the finding's message when requested (requests)
+    #: True when it is bound to the line as it is now, False when the line changed since,
+    #: None when the deal file was not given
+    current: bool | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data."""
+        return {"at": self.at.isoformat(), "event": self.event, "code": self.code,
+                "where": self.where, "fingerprint": self.fingerprint, "who": self.who,
+                "role": self.role, "note": self.note, "needs": list(self.needs),
+                "about": self.about, "current": self.current}
+
+
+def history(store: Store, deal_id: str, result: DealResult | None = None) -> list[HistoryEntry]:
+    """Requests and decisions of a deal in time order, marked current or stale if `result`."""
+    current: dict[str, str] | None = None
+    if result is not None:
+        current = {ln.where: ln.fingerprint for ln in result.priced.lines}
+
+    def cur(where: str, fp: str) -> bool | None:
+        return None if current is None else current.get(where) == fp
+
+    out = [HistoryEntry(r.requested_at, "requested", r.code, r.where, r.fingerprint,
+                        r.requested_by, None, None, r.approvers, r.message,
+                        cur(r.where, r.fingerprint))
+           for r in store.requests([deal_id])]
+    out += [HistoryEntry(d.decided_at, "approved" if d.decision == "approve" else "rejected",
+                         d.code, d.where, d.fingerprint, d.by, d.role, d.note, (), None,
+                         cur(d.where, d.fingerprint))
+            for d in store.decisions([deal_id])]
+    order = {"requested": 0, "approved": 1, "rejected": 1}
+    return sorted(out, key=lambda e: (e.at, order[e.event]))

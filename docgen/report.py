@@ -1,0 +1,361 @@
+"""The CS exception report: every approval finding of the given deals, its status and SLA state.
+
+One row per exception (an approval finding of a deal as it is now): deal, customer, sales rep,
+code, what it is about, the amount at stake (the line's sold amount), when it was requested, its
+age, its SLA state against the policy's ``exceptions`` (``warn_hours``, ``sla_hours``), the roles
+it needs and the decisions so far. Rows come most urgent first:
+
+1. open requests, breached before due soon before on time, the earliest deadline first;
+2. exceptions never submitted (no SLA clock yet), the largest amount first;
+3. rejected, then approved ones, the latest decision first.
+
+Written as one self-contained HTML file (CSS inlined), a PDF (WeasyPrint, through
+:mod:`docgen.render.pdf`), a CSV a spreadsheet opens (UTF-8 with BOM, header row) or JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docgen.approvals import SlaState, approval_findings, sla_deadline, sla_state
+from docgen.errors import InputError, Problem, RenderError
+from docgen.io import write_atomic
+from docgen.money import Money
+
+if TYPE_CHECKING:
+    from docgen.models.policy import ExceptionPolicy
+    from docgen.store import ApprovalRequest, Decision, Store
+    from docgen.validate import DealResult
+
+__all__ = ["CSV_COLUMNS", "FORMATS", "STATUSES", "ExceptionRow", "Report", "build_report",
+           "render_report", "report_csv", "report_html", "report_json", "report_pdf",
+           "write_report"]
+
+FORMATS = ("html", "pdf", "csv", "json")
+#: Exception statuses, in the order the summary lists them.
+STATUSES = ("pending", "not submitted", "rejected", "approved")
+_GROUP = {"pending": 0, "not submitted": 1, "rejected": 2, "approved": 3}
+_LOCALE = "en_US"  # the report is an internal CS document: one locale for every deal
+
+
+@dataclass(frozen=True)
+class ExceptionRow:
+    """One exception of the report."""
+
+    deal_id: str
+    customer: str
+    sales_rep: str
+    code: str
+    where: str
+    about: str
+    amount: Money | None
+    status: str
+    sla: SlaState
+    approvers: tuple[str, ...]
+    waiting_for: tuple[str, ...]
+    requested_at: datetime | None
+    requested_by: str | None
+    due_at: datetime | None
+    age: timedelta | None
+    closed_at: datetime | None
+    decisions: tuple[Decision, ...] = ()
+
+    @property
+    def decision_text(self) -> str:
+        """The decisions so far, or what is still awaited, in one line."""
+        parts = [f"{'approved' if d.decision == 'approve' else 'rejected'} by {d.by} "
+                 f"({d.role}) {_when(d.decided_at)}" + (f": {d.note}" if d.note else "")
+                 for d in self.decisions]
+        if self.waiting_for and self.status != "rejected":
+            parts.append(f"waiting for {', '.join(self.waiting_for)}")
+        return "; ".join(parts)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Most urgent first (see the module docstring)."""
+        group = _GROUP[self.status]
+        due = self.due_at.timestamp() if self.due_at else 0.0
+        closed = -self.closed_at.timestamp() if self.closed_at else 0.0
+        amount = -self.amount.amount if self.amount else Decimal(0)
+        return (group, self.sla.rank, due if group == 0 else closed, amount, self.deal_id,
+                _where_key(self.where), self.code)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data (amounts as decimal text, times as ISO 8601 UTC)."""
+        return {
+            "deal": self.deal_id, "customer": self.customer, "sales_rep": self.sales_rep,
+            "code": self.code, "where": self.where, "about": self.about,
+            "amount_at_stake": _money_text(self.amount),
+            "amount": str(self.amount.amount) if self.amount else None,
+            "currency": self.amount.currency if self.amount else None,
+            "status": self.status, "sla_state": self.sla.value,
+            "requested_at": _iso(self.requested_at), "requested_by": self.requested_by,
+            "due_at": _iso(self.due_at), "closed_at": _iso(self.closed_at),
+            "age_hours": _hours(self.age), "approvers": list(self.approvers),
+            "waiting_for": list(self.waiting_for),
+            "decisions": [{"role": d.role, "by": d.by, "decision": d.decision, "note": d.note,
+                           "at": _iso(d.decided_at)} for d in self.decisions],
+            "decision": self.decision_text,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The rows and the summary counts."""
+
+    now: datetime
+    warn_hours: int
+    sla_hours: int
+    deals: tuple[str, ...]
+    rows: tuple[ExceptionRow, ...]
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_sla: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form of the whole report."""
+        return {"format": "docgen.exception-report/1", "now": _iso(self.now),
+                "policy": {"warn_hours": self.warn_hours, "sla_hours": self.sla_hours},
+                "deals": list(self.deals),
+                "summary": {"total": len(self.rows), "by_status": self.by_status,
+                            "by_sla_state": self.by_sla},
+                "exceptions": [r.to_json() for r in self.rows]}
+
+
+def _where_key(where: str) -> tuple[Any, ...]:
+    # "lines[10]" after "lines[9]"
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", where))
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.astimezone(UTC).isoformat(timespec="seconds") if at else None
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _hours(age: timedelta | None) -> str | None:
+    if age is None:
+        return None
+    return str((Decimal(age.total_seconds()) / 3600).quantize(Decimal("0.1")))
+
+
+def _age_text(age: timedelta | None) -> str:
+    if age is None:
+        return ""
+    minutes = int(age.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins:02d} min"
+
+
+def _money_text(amount: Money | None) -> str:
+    if amount is None:
+        return ""
+    from docgen.render.i18n import Formatter
+
+    return Formatter(locale=_LOCALE, currency=amount.currency).money(amount)
+
+
+# -- building ------------------------------------------------------------------------------------
+
+def _row(result: DealResult, f: Any, req: ApprovalRequest | None, ds: list[Decision],
+         policy: ExceptionPolicy, now: datetime) -> ExceptionRow:
+    deal = result.deal
+    line = next((ln for ln in result.priced.lines if ln.where == f.where), None)
+    reject = next((d for d in ds if d.decision == "reject"), None)
+    approved = {d.role: d for d in ds if d.decision == "approve" and d.role in f.approvers}
+    waiting = tuple(r for r in f.approvers if r not in approved)
+    closed_at: datetime | None = None
+    if reject is not None:
+        status, closed_at, waiting = "rejected", reject.decided_at, ()
+    elif not waiting:
+        status, closed_at = "approved", max(d.decided_at for d in approved.values())
+    elif req is not None or ds:
+        status = "pending"
+    else:
+        status = "not submitted"
+    requested_at = req.requested_at if req else (min(d.decided_at for d in ds) if ds else None)
+    age = None
+    if requested_at is not None:
+        age = max((closed_at or now) - requested_at, timedelta(0))
+    return ExceptionRow(
+        deal_id=deal.deal, customer=deal.customer.name,
+        sales_rep=deal.sales_rep.name if deal.sales_rep else "",
+        code=f.code, where=f.where, about=f.message,
+        amount=line.sold_amount if line is not None else None, status=status,
+        sla=sla_state(requested_at, now, policy, closed_at=closed_at), approvers=f.approvers,
+        waiting_for=waiting, requested_at=requested_at,
+        requested_by=req.requested_by if req else None,
+        due_at=sla_deadline(requested_at, policy) if requested_at else None, age=age,
+        closed_at=closed_at, decisions=tuple(ds))
+
+
+def build_report(results: Sequence[DealResult], store: Store | None, policy: ExceptionPolicy,
+                 now: datetime) -> Report:
+    """The report of `results` (validated *without* the resolver) as of `now`.
+
+    Requests and decisions recorded after `now` are left out, so that a report for a past
+    moment shows the state at that moment.
+    """
+    if now.tzinfo is None:
+        msg = "the report's clock must be timezone-aware"
+        raise ValueError(msg)
+    ids = [r.deal.deal for r in results]
+    # the report is "as of now": what happened after it has not happened yet
+    reqs = {r.key: r for r in (store.requests(ids) if store else []) if r.requested_at <= now}
+    decs: dict[tuple[str, str, str, str], list[Decision]] = {}
+    for d in store.decisions(ids) if store else []:
+        if d.decided_at <= now:
+            decs.setdefault(d.key, []).append(d)
+    rows = []
+    for result in results:
+        for f in approval_findings(result.findings):
+            key = (result.deal.deal, f.code, f.where, f.fingerprint or "")
+            rows.append(_row(result, f, reqs.get(key), decs.get(key, []), policy, now))
+    rows.sort(key=ExceptionRow.sort_key)
+    by_status = Counter(r.status for r in rows)
+    by_sla = Counter(r.sla.value for r in rows)
+    return Report(now=now, warn_hours=policy.warn_hours, sla_hours=policy.sla_hours,
+                  deals=tuple(ids), rows=tuple(rows),
+                  by_status={s: by_status.get(s, 0) for s in STATUSES},
+                  by_sla={s.value: by_sla.get(s.value, 0) for s in SlaState})
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("deal", "customer", "sales_rep", "code", "where", "about", "amount_at_stake",
+               "amount", "currency", "status", "sla_state", "requested_at", "requested_by",
+               "age_hours", "due_at", "approvers", "waiting_for", "decision")
+
+
+def _cell(value: Any, *, numeric: bool = False) -> str:
+    text = "" if value is None else str(value)
+    # a text cell starting like a formula would run as one in a spreadsheet (CSV injection)
+    if not numeric and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def report_csv(report: Report) -> bytes:
+    """UTF-8 with a BOM (so spreadsheets detect the encoding), a header row, one row each."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        j = r.to_json()
+        w.writerow([
+            _cell(r.deal_id), _cell(r.customer), _cell(r.sales_rep), _cell(r.code),
+            _cell(r.where), _cell(r.about), _cell(j["amount_at_stake"]),
+            _cell(j["amount"], numeric=True), _cell(j["currency"]), _cell(r.status),
+            _cell(r.sla.value), _cell(j["requested_at"]), _cell(r.requested_by),
+            _cell(j["age_hours"], numeric=True), _cell(j["due_at"]),
+            _cell(" ".join(r.approvers)), _cell(" ".join(r.waiting_for)),
+            _cell(r.decision_text)])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def report_json(report: Report) -> bytes:
+    """Pretty JSON, UTF-8."""
+    return (json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def templates_dir_for(root: Path) -> Path:
+    """The workspace's templates folder if it has the report template, else the sample's."""
+    if (root / "html" / "report.html").is_file() and (root / "css" / "report.css").is_file():
+        return root
+    from docgen.workspace import sample_root
+
+    return sample_root() / "templates"
+
+
+def _context(report: Report) -> dict[str, Any]:
+    rows = [{
+        "deal": r.deal_id, "customer": r.customer, "sales_rep": r.sales_rep, "code": r.code,
+        "where": r.where, "about": r.about, "amount": _money_text(r.amount),
+        "status": r.status, "status_class": r.status.replace(" ", "-"),
+        "sla": r.sla.value, "sla_class": r.sla.value.replace(" ", "-"),
+        "requested_at": _when(r.requested_at) if r.requested_at else "",
+        "requested_by": r.requested_by or "", "due_at": _when(r.due_at) if r.due_at else "",
+        "age": _age_text(r.age), "approvers": ", ".join(r.approvers),
+        "decision": r.decision_text,
+    } for r in report.rows]
+    return {
+        "report": {"title": "Exception report", "now": _when(report.now),
+                   "now_iso": report.now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "warn_hours": report.warn_hours, "sla_hours": report.sla_hours,
+                   "deals": ", ".join(report.deals), "total": len(report.rows)},
+        "by_status": list(report.by_status.items()),
+        "by_sla": [(k, v, k.replace(" ", "-")) for k, v in report.by_sla.items()],
+        "rows": rows,
+    }
+
+
+def report_html(report: Report, templates_dir: Path, *, inline_css: bool = True) -> str:
+    """The report page; with `inline_css` one self-contained file for a browser."""
+    from jinja2 import TemplateError
+
+    from docgen.render.pdf import jinja_env
+
+    tdir = templates_dir_for(templates_dir)
+    try:
+        html = jinja_env(tdir).get_template("html/report.html").render(**_context(report))
+    except TemplateError as exc:  # includes the sandbox's SecurityError
+        raise RenderError(f"template html/report.html: {exc}") from None
+    if not inline_css:
+        return html
+    css = (tdir / "css" / "report.css").read_text("utf-8")
+    if "</style" in css.lower():
+        raise RenderError("css/report.css must not contain '</style'")
+    tag = f"<style>\n{css}\n</style>\n"
+    return html.replace("</head>", tag + "</head>", 1)
+
+
+def report_pdf(report: Report, templates_dir: Path) -> bytes:
+    """The report as PDF, laid out by WeasyPrint with the templates-only fetcher."""
+    from docgen.render.pdf import PdfEngine
+
+    tdir = templates_dir_for(templates_dir)
+    html = report_html(report, tdir, inline_css=False)
+    engine = PdfEngine(tdir)
+    ident = hashlib.sha256(html.encode()).hexdigest()[:32]
+    return engine.pdf(html, stylesheets=["report.css"], issued=report.now.date(),
+                      identifier=ident, what="exception report")
+
+
+def render_report(report: Report, fmt: str, templates_dir: Path) -> bytes:
+    """The report in `fmt` (html, pdf, csv, json) as bytes."""
+    match fmt:
+        case "html":
+            return report_html(report, templates_dir).encode("utf-8")
+        case "pdf":
+            return report_pdf(report, templates_dir)
+        case "csv":
+            return report_csv(report)
+        case "json":
+            return report_json(report)
+        case _:
+            raise InputError([Problem("-o", None, "", f"unknown report format {fmt!r}; "
+                                      f"name the file .html, .pdf, .csv or .json")])
+
+
+def write_report(report: Report, path: Path, templates_dir: Path) -> str:
+    """Write the report to `path` atomically, in the format its suffix names; returns it."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise InputError([Problem(str(path), None, "", "name the report file .html, .pdf, "
+                                  ".csv or .json (the suffix chooses the format)")])
+    write_atomic(path, render_report(report, fmt, templates_dir))
+    return fmt

@@ -1,0 +1,159 @@
+"""The database behind approvals, PO numbers and issued documents (SQLAlchemy 2 Core).
+
+Where the data lives (SPEC §1): the SQLAlchemy URL in ``$DOCGEN_DATABASE_URL`` when it is set
+(PostgreSQL, ``postgresql+psycopg://user@host/db``, is the multi-user choice), else SQLite in
+``WORKSPACE/.docgen/docgen.db``. Opening a store applies the Alembic migrations shipped in
+:mod:`docgen.migrations`, so no ``alembic.ini`` is needed anywhere.
+
+The interface ``docgen po`` and ``docgen verify`` use::
+
+    store = open_store(ws)                          # migrates; InputError if unreachable
+    prior = store.find_issue(deal_id, fingerprint)  # an *issued* PO of exactly this content
+    numbers = store.reserve_po_numbers([(deal_id, fingerprint), ...], year=2026, prefix="PO")
+    #   -> ["PO-2026-000001", ...]: one transaction, gapless, never reused, safe across processes;
+    #      each row is recorded with status "reserved"
+    store.record_issue(number, file_sha256=sha, path=str(pdf), issued_on=date(2026, 11, 20))
+    store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
+    store.issued(number)                            # IssuedDocument or None (for verify)
+    store.close()
+
+A number is taken from a per (prefix, year) counter row inside the same transaction that records
+the reservation, so a rolled-back or killed transaction gives its numbers back and a committed one
+keeps them forever: numbers are never reused and never silently skipped (a number whose render
+failed stays in the registry as ``void`` with the reason). Writers serialise on SQLite with
+``BEGIN IMMEDIATE`` (WAL journal, 30 s busy timeout) and on PostgreSQL with ``SELECT … FOR UPDATE``
+on the counter row. Open a store in the process that reserves and records; worker processes that
+only render need none (a forked child drops the parent's pooled connections).
+
+This module is imported by ``docgen validate`` (through :mod:`docgen.approvals`), so it must stay
+light: SQLAlchemy and Alembic are imported only when a store is opened.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from docgen.store._sql import Store
+    from docgen.workspace import Workspace
+
+__all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Decision",
+           "DecisionOutcome", "IssuedDocument", "Store", "database_url", "has_database",
+           "open_existing_store", "open_store", "sqlite_path"]
+
+#: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
+ENV_URL = "DOCGEN_DATABASE_URL"
+#: The SQLite file inside the workspace's state folder.
+DB_FILE = "docgen.db"
+#: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
+SCHEMA_REVISION = "0001"
+
+Status = Literal["reserved", "issued", "void"]
+DecisionKind = Literal["approve", "reject"]
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedDocument:
+    """A PO number in the registry: reserved, issued (with the file's hash) or void."""
+
+    number: str
+    deal_id: str
+    fingerprint: str
+    file_sha256: str | None
+    path: str | None
+    issued_on: date | None
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequest:
+    """A request for approval of one finding (deal, code, where) bound to a line fingerprint."""
+
+    deal_id: str
+    code: str
+    where: str
+    fingerprint: str
+    approvers: tuple[str, ...]
+    message: str
+    amount: Decimal | None
+    currency: str | None
+    requested_at: datetime
+    requested_by: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """(deal, code, where, fingerprint): what a decision binds to."""
+        return (self.deal_id, self.code, self.where, self.fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """An approve or reject decision by one person in one role, bound to a fingerprint."""
+
+    deal_id: str
+    code: str
+    where: str
+    fingerprint: str
+    role: str
+    by: str
+    decision: DecisionKind
+    note: str | None
+    decided_at: datetime
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """(deal, code, where, fingerprint): what this decision binds to."""
+        return (self.deal_id, self.code, self.where, self.fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOutcome:
+    """What :meth:`Store.add_decision` did: ``recorded``, or why it recorded nothing."""
+
+    status: Literal["recorded", "duplicate", "rejected"]
+    decision: Decision
+    #: for "duplicate": the role's earlier decision; for "rejected": the rejection that stands
+    existing: Decision | None = None
+
+
+def database_url(ws: Workspace) -> str | None:
+    """The URL from ``$DOCGEN_DATABASE_URL``, or None for the workspace's SQLite file."""
+    url = os.environ.get(ENV_URL, "").strip()
+    return url or None
+
+
+def sqlite_path(ws: Workspace) -> Path:
+    """Path of the workspace's default SQLite database."""
+    return ws.state_dir / DB_FILE
+
+
+def has_database(ws: Workspace) -> bool:
+    """True when a database is configured or exists; never imports SQLAlchemy."""
+    return database_url(ws) is not None or sqlite_path(ws).is_file()
+
+
+def open_store(ws: Workspace) -> Store:
+    """Open (creating and migrating as needed) the workspace's store."""
+    from docgen.store._sql import Store
+
+    return Store.open(database_url(ws) or sqlite_path(ws))
+
+
+def open_existing_store(ws: Workspace) -> Store | None:
+    """Open the store when a database is configured or exists; None instead of creating one."""
+    return open_store(ws) if has_database(ws) else None
+
+
+def __getattr__(name: str) -> Any:
+    # `Store` is imported lazily so that importing this package never loads SQLAlchemy
+    if name == "Store":
+        from docgen.store._sql import Store
+
+        return Store
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
