@@ -1,7 +1,8 @@
 """The CS exception report: every approval finding of the given deals, its status and SLA state.
 
 One row per exception (an approval finding of a deal as it is now): deal, customer, sales rep,
-code, what it is about, the amount at stake (the line's sold amount), when it was requested, its
+code, what it is about, the amount at stake (the discount conceded for a
+discount approval, else the line's sold amount), when it was requested, its
 age, its SLA state against the policy's ``exceptions`` (``warn_hours``, ``sla_hours``), the roles
 it needs and the decisions so far. Rows come most urgent first:
 
@@ -35,6 +36,7 @@ from docgen.money import Money
 
 if TYPE_CHECKING:
     from docgen.models.policy import ExceptionPolicy
+    from docgen.pricing import PricedLine
     from docgen.store import ApprovalRequest, Decision, Store
     from docgen.validate import DealResult
 
@@ -161,6 +163,14 @@ def _age_text(age: timedelta | None) -> str:
     return f"{hours} h {mins:02d} min"
 
 
+def amount_at_stake(code: str, line: PricedLine | None) -> Money | None:
+    """What an exception puts at stake: the discount conceded for a discount approval (PRC001),
+    else the revenue of the line (a non-catalogue or CS-review service)."""
+    if line is None:
+        return None
+    return line.discount_amount if code == "PRC001" else line.sold_amount
+
+
 def _money_text(amount: Money | None) -> str:
     if amount is None:
         return ""
@@ -195,7 +205,7 @@ def _row(result: DealResult, f: Any, req: ApprovalRequest | None, ds: list[Decis
         deal_id=deal.deal, customer=deal.customer.name,
         sales_rep=deal.sales_rep.name if deal.sales_rep else "",
         code=f.code, where=f.where, about=f.message,
-        amount=line.sold_amount if line is not None else None, status=status,
+        amount=amount_at_stake(f.code, line), status=status,
         sla=sla_state(requested_at, now, policy, closed_at=closed_at), approvers=f.approvers,
         waiting_for=waiting, requested_at=requested_at,
         requested_by=req.requested_by if req else None,

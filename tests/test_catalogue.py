@@ -153,3 +153,17 @@ def test_init_copies_the_sample_and_refuses_a_full_folder(tmp_path: Path, run_cl
     assert isinstance(ws.policy.territories, list)
     with pytest.raises(InputError):
         init_workspace(target)
+
+
+def test_written_files_get_the_ordinary_mode(tmp_path: Path) -> None:
+    import os
+
+    from docgen.io import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "a" / "f.pdf", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a" / "f.pdf").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["f.pdf"]  # no temporary left

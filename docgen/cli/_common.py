@@ -46,6 +46,13 @@ class DocgenGroup(click.Group):
         except DocgenError as exc:
             err(f"error: {exc}")
             sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            # the reader went away (`docgen rules | head`): stop quietly, as a shell tool does
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
         except KeyboardInterrupt:
             err("interrupted; nothing half-written was left behind")
             sys.exit(130)

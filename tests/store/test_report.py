@@ -84,6 +84,8 @@ def test_report_states_counts_and_order(ws: Workspace, store: Any,
     amounts = [r.amount.amount for r in rep.rows[6:10] if r.amount]
     assert amounts == sorted(amounts, reverse=True)
     first = rep.rows[0]
+    # a discount approval puts the discount at stake: 25 % of 14,400.00
+    assert (first.code, str(first.amount)) == ("PRC001", "3600.00 EUR")
     assert first.waiting_for == ("finance",)
     assert first.age == timedelta(hours=50)
     assert first.due_at == T0 + timedelta(hours=48)
@@ -154,8 +156,8 @@ def test_report_json_file(report_files: dict[str, Path]) -> None:
     assert sum(data["summary"]["by_sla_state"].values()) == 12
     first = data["exceptions"][0]
     assert (first["deal"], first["sla_state"], first["amount"], first["currency"]) == (
-        "D-2026-0042", "breached", "10800.00", "EUR")
-    assert first["amount_at_stake"] == "€10,800.00"
+        "D-2026-0042", "breached", "3600.00", "EUR")
+    assert first["amount_at_stake"] == "€3,600.00"
     assert first["age_hours"] == "50.0"
 
 
@@ -164,7 +166,7 @@ def test_report_csv_file(report_files: dict[str, Path]) -> None:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 12
     assert rows[0]["sla_state"] == "breached"
-    assert rows[0]["amount"] == "10800.00"
+    assert rows[0]["amount"] == "3600.00"
     assert {r["status"] for r in rows} == {"pending", "not submitted", "rejected", "approved"}
 
 
@@ -185,7 +187,7 @@ def test_report_pdf_file(report_files: dict[str, Path]) -> None:
     reader = PdfReader(report_files["pdf"])
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Exception report" in text
-    for needle in ("D-2026-0042", "D-2026-0043", "D-2026-0044", "€10,800.00", "breached",
+    for needle in ("D-2026-0042", "D-2026-0043", "D-2026-0044", "€3,600.00", "breached",
                    "not submitted", "no consultant free", "Page 1 of"):
         assert needle in text, needle
 
