@@ -18,6 +18,13 @@ __all__ = ["Formatter", "translations"]
 
 
 @lru_cache(maxsize=64)
+def _babel_locale(locale: str) -> Locale:
+    # given a string, Babel parses the locale again on every call (about half the cost of
+    # formatting an amount); a parsed Locale is reused as it is
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=64)
 def _pct_pattern(locale: str) -> str:
     # the locale's own percent pattern ("#,##0 %" in de_DE) with up to two decimals, so that a
     # 12.5 % discount prints as 12.5 %, not 12 % (Babel's default has no decimals)
@@ -61,7 +68,7 @@ class Formatter:
         amount = value.amount if isinstance(value, Money) else value
         # amounts are already rounded half-up by docgen.money; quantization off keeps Babel from
         # re-rounding them (half-even) and keeps extra digits of a 4-decimal unit price
-        out = format_currency(amount, self.currency, locale=self.locale,
+        out = format_currency(amount, self.currency, locale=_babel_locale(self.locale),
                               decimal_quantization=False)
         return out.replace("-", "\u2212") if amount < 0 else out
 
@@ -73,25 +80,25 @@ class Formatter:
             # 12.000 -> 12, 1.50 -> 1.5 (normalize alone would give 1.2E+1 for 12)
             value = value.quantize(Decimal(1)) if value == value.to_integral_value() \
                 else value.normalize()
-        return format_decimal(value, locale=self.locale, decimal_quantization=False)
+        return format_decimal(value, locale=_babel_locale(self.locale), decimal_quantization=False)
 
     def pct(self, value: Decimal | None) -> str:
         """A percent given as 15 (not 0.15): ``15 %``, ``12.5 %``."""
         if value is None:
             return ""
         return format_percent(value / Decimal(100), format=_pct_pattern(self.locale),
-                              locale=self.locale)
+                              locale=_babel_locale(self.locale))
 
     def date(self, value: date | None, style: str = "medium") -> str:
         """A date in the locale's medium (or long) form; never two-digit years."""
         if value is None:
             return ""
-        return format_date(value, style, locale=self.locale)
+        return format_date(value, style, locale=_babel_locale(self.locale))
 
     @property
     def lang(self) -> str:
         """The language code, e.g. ``de``."""
-        return Locale.parse(self.locale).language
+        return _babel_locale(self.locale).language
 
     @property
     def decimals(self) -> int:

@@ -1,0 +1,48 @@
+"""The benchmarks (``make bench``) still run: every SPEC §7 figure, at ``--quick`` size.
+
+No timing is asserted here, ever: the figures depend on the machine and its load. What is checked is
+that each benchmark runs to the end and reports a number beside its target, so that an API change in
+docgen cannot silently break ``make bench``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+FIGURES = ("one_page", "long_po", "batch", "validate_cold", "validate_rate", "memory")
+
+
+def test_benchmarks_quick_run_reports_every_figure(tmp_path: Path) -> None:
+    # given
+    out = tmp_path / "bench.json"
+    # when
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    # then
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads(out.read_text("utf-8"))
+    assert report["errors"] == []
+    assert [f["name"] for f in report["figures"]] == list(FIGURES)
+    for fig in report["figures"]:
+        assert math.isfinite(fig["value"]) and fig["value"] > 0, fig
+        assert fig["target"] > 0, fig
+    cold = next(f for f in report["figures"] if f["name"] == "validate_cold")
+    assert "renderers and database imported: none" in cold["details"], cold["details"]
+    for name in FIGURES:
+        assert f"[{name}]" in proc.stdout
+    assert "PASS" in proc.stdout or "FAIL" in proc.stdout
+
+
+def test_benchmarks_only_rejects_an_unknown_figure() -> None:
+    # when
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nope"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=False)
+    # then
+    assert proc.returncode == 2
+    assert "unknown figure" in proc.stderr
