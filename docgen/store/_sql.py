@@ -305,14 +305,19 @@ class Store:
                             ("prefix", "year"))
         return int(conn.execute(q).scalar_one())
 
+    @staticmethod
+    def _locked_number(conn: Any, number: str) -> Any:
+        """The row of a reserved PO number, locked for update; LookupError if never reserved."""
+        row = conn.execute(select(_DOC).where(_DOC.c.number == number).with_for_update()).first()
+        if row is None:
+            msg = f"PO number {number} was never reserved"
+            raise LookupError(msg)
+        return row
+
     def record_issue(self, number: str, *, file_sha256: str, path: str, issued_on: date) -> None:
         """Mark a reserved number issued, with the written file's SHA-256, path and date."""
         with self._write() as conn:
-            row = conn.execute(select(_DOC).where(_DOC.c.number == number).with_for_update()
-                               ).first()
-            if row is None:
-                msg = f"PO number {number} was never reserved"
-                raise LookupError(msg)
+            row = self._locked_number(conn, number)
             if row.status != "reserved":
                 msg = f"PO number {number} is {row.status}, not reserved"
                 raise ValueError(msg)
@@ -323,11 +328,7 @@ class Store:
     def void_number(self, number: str, reason: str) -> None:
         """Keep a reserved number whose document was not produced, marked void with `reason`."""
         with self._write() as conn:
-            row = conn.execute(select(_DOC).where(_DOC.c.number == number).with_for_update()
-                               ).first()
-            if row is None:
-                msg = f"PO number {number} was never reserved"
-                raise LookupError(msg)
+            row = self._locked_number(conn, number)
             if row.status == "void":
                 return
             if row.status != "reserved":
