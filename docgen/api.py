@@ -204,21 +204,21 @@ def _numbers(ws: Workspace, results: Sequence[DealResult], issue_date: date | No
 def _record(store: Any, rendered: Sequence[Rendered], failed: Sequence[tuple[str, str]],
             jobs: Sequence[Any]) -> None:
     by_deal = {j.result.deal.deal: j for j in jobs}
+
+    def issued_before(number: str) -> bool:
+        prior = store.issued(number)
+        return prior is not None and prior.status == "issued"
+
     for r in rendered:
-        if r.number is None:
-            continue
-        if store.issued(r.number) is not None and store.issued(r.number).status == "issued":
-            continue  # an identical re-issue
-        main = r.paths.get("pdf") or next(iter(r.paths.values()))
+        if r.number is None or issued_before(r.number):
+            continue  # a draft, or an identical re-issue
         fmt = "pdf" if "pdf" in r.paths else next(iter(r.paths))
-        store.record_issue(r.number, file_sha256=r.sha256[fmt], path=str(main),
+        store.record_issue(r.number, file_sha256=r.sha256[fmt], path=str(r.paths[fmt]),
                            issued_on=by_deal[r.deal_id].issue_date)
     for deal_id, message in failed:
-        job = by_deal[deal_id]
-        if job.number is not None:
-            prior = store.issued(job.number)
-            if prior is None or prior.status != "issued":
-                store.void_number(job.number, f"render failed: {message}")
+        number = by_deal[deal_id].number
+        if number is not None and not issued_before(number):
+            store.void_number(number, f"render failed: {message}")
 
 
 def _preload_renderers(jobs: Sequence[Any]) -> None:

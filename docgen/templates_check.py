@@ -174,14 +174,7 @@ def check_catalog(path: Path, root: Path) -> list[TemplateProblem]:
     """Every label translated (not fuzzy), placeholders equal to the msgid's."""
     from babel.messages.pofile import PoFileError, read_po
 
-    from docgen.render.labels import (
-        CHECKLIST_LABELS,
-        FAMILY_LABELS,
-        LABELS,
-        OWNER_LABELS,
-        ROLE_LABELS,
-        UNIT_LABELS,
-    )
+    from docgen.render.labels import all_msgids
 
     src = display_path(path, root)
     try:
@@ -204,10 +197,7 @@ def check_catalog(path: Path, root: Path) -> list[TemplateProblem]:
             out.append(TemplateProblem(src, str(m.lineno), (
                 f"the translation of {m.id!r} is not a valid text with placeholders ({exc}): "
                 "write a literal brace as {{ or }}")))
-    wanted = dict.fromkeys([*LABELS.values(), *UNIT_LABELS.values(), *FAMILY_LABELS.values(),
-                            *CHECKLIST_LABELS.values(), *OWNER_LABELS.values(),
-                            *ROLE_LABELS.values()])
-    for msgid in wanted:
+    for msgid in all_msgids():
         m = by_id.get(msgid)
         if m is None:
             out.append(TemplateProblem(src, "", f"no entry for the label {msgid!r}: run "

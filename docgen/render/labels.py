@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 __all__ = ["CHECKLIST_LABELS", "FAMILY_LABELS", "LABELS", "N_", "OWNER_LABELS", "ROLE_LABELS",
-           "UNIT_LABELS", "extract_policy"]
+           "UNIT_LABELS", "all_msgids", "extract_policy"]
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -224,3 +224,9 @@ def extract_policy(fileobj: IO[bytes], keywords: Any, comment_tags: Any,  # noqa
             for k, v in task.value:
                 if k.value == "task" and isinstance(v, yaml.ScalarNode) and v.value:
                     yield v.start_mark.line + 1, "N_", v.value, ["onboarding plan task"]
+
+
+def all_msgids() -> list[str]:
+    """Every label msgid a document may print, in table order, without repeats."""
+    tables = (LABELS, UNIT_LABELS, FAMILY_LABELS, CHECKLIST_LABELS, OWNER_LABELS, ROLE_LABELS)
+    return list(dict.fromkeys(m for table in tables for m in table.values()))

@@ -11,20 +11,12 @@ import pytest
 
 from docgen.pricing import PricedDeal
 from docgen.render.i18n import translations
-from docgen.render.labels import (
-    CHECKLIST_LABELS,
-    FAMILY_LABELS,
-    LABELS,
-    OWNER_LABELS,
-    ROLE_LABELS,
-    UNIT_LABELS,
-)
+from docgen.render.labels import LABELS, all_msgids
 from docgen.workspace import Workspace
 from tests.conftest import example_data
 from tests.render._helpers import KINDS, docx_text, pdf_text, priced, render
 
-ALL_LABELS = [*LABELS.values(), *UNIT_LABELS.values(), *FAMILY_LABELS.values(),
-              *CHECKLIST_LABELS.values(), *OWNER_LABELS.values(), *ROLE_LABELS.values()]
+ALL_LABELS = all_msgids()
 _RULE_CODE = re.compile(r"\b[A-Z]{3}\d{3}\b")
 
 
