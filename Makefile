@@ -1,14 +1,25 @@
 # docgen — set-up, demo, tests and benchmarks. Every target creates what it needs:
-#   make demo   system packages + virtual environment, then the sample PO, SOW and onboarding form
-#   make test   the same set-up, then the whole test suite (SQLite and a throwaway PostgreSQL)
-#   make bench  the speed figures of SPEC §7 beside their targets
-PYTHON ?= python3
-VENV   ?= .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-OUT    ?= out
+#   make demo       system packages + virtual environment, then the sample PO, SOW and onboarding form
+#   make test       the same set-up, then the whole test suite (SQLite and a throwaway PostgreSQL)
+#   make test-fast  the inner loop: everything but the tests marked slow (under a minute)
+#   make bench      the speed figures of SPEC §7 beside their targets
+#   make lock       refresh uv.lock from pyproject.toml (the only target that resolves versions)
+#
+# The virtual environment holds exactly what uv.lock pins (`uv sync --frozen`): a new release of
+# any library changes nothing until someone runs `make lock` and commits the result. uv itself is
+# installed, at the version below, into .venv-tools by the machine's own pip.
+PYTHON     ?= python3
+VENV       ?= .venv
+BIN        := $(VENV)/bin
+STAMP      := $(VENV)/.installed
+OUT        ?= out
+UV_VERSION := 0.13.8
+UV_TOOLS   := .venv-tools
+UV         := $(UV_TOOLS)/bin/uv
+# uv uses this machine's Python (never a download) and puts the environment in $(VENV)
+UV_ENV     := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON=$(PYTHON)
 
-.PHONY: setup system venv demo test bench lock schemas clean
+.PHONY: setup system venv demo test test-fast bench lock catalogue-lock schemas clean
 
 setup: system venv
 
@@ -17,10 +28,12 @@ system:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+$(UV):
+	$(PYTHON) -m venv $(UV_TOOLS)
+	$(UV_TOOLS)/bin/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV_ENV) $(UV) sync --frozen --extra test --quiet
 	@touch $@
 
 demo: setup
@@ -29,10 +42,16 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+test-fast: venv
+	$(BIN)/python -m pytest -q -m 'not slow' $(PYTEST_ARGS)
+
 bench: setup
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-lock: venv
+lock: | $(UV)
+	$(UV_ENV) $(UV) lock
+
+catalogue-lock: venv
 	$(BIN)/docgen catalogue lock
 
 schemas: venv

@@ -134,8 +134,31 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)
 
 
-def _line_col(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+def _too_deep(text: str) -> int | None:
+    """The line where `text` first nests more than MAX_DEPTH levels, or None.
+
+    Called only when the parser failed: a parser may refuse deep nesting before docgen's own
+    builder sees it, and then the message should be docgen's, not the parser's. Events stream
+    without recursion, and the pure-Python parser (unlike libyaml's) has no nesting limit of its
+    own, so this reaches the depth the parser refused.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return int(event.start_mark.line) + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _nested_too_deep(file: str, line: int) -> InputError:
+    return InputError([Problem(file, line, "",
+                               f"refused: the file is nested more than {MAX_DEPTH} levels deep")])
 
 
 def load_text(text: str, file: str) -> Source:
@@ -151,11 +174,15 @@ def load_text(text: str, file: str) -> Source:
         builder = _Builder(loader, src, budget=MAX_VALUES_PER_CHAR * len(text) + 1000)
         src.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
+        if (deep := _too_deep(text)) is not None:
+            raise _nested_too_deep(file, deep) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or str(exc)
         raise InputError([Problem(file, line, "", f"not valid YAML: {what}")]) from None
     except yaml.YAMLError as exc:
+        if (deep := _too_deep(text)) is not None:
+            raise _nested_too_deep(file, deep) from None
         raise InputError([Problem(file, None, "", f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
