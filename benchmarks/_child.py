@@ -38,11 +38,11 @@ def _docgen(ws_root: str, deal: str, out: str) -> dict[str, float]:
     from benchmarks._data import ISSUE_DATE
     from docgen import api
 
-    ws = api.open_workspace(ws_root)
+    session = api.Session(ws_root)
     before = _rss_mib()
     t0 = time.perf_counter()
-    batch = api.render_documents(ws, [deal], formats=("pdf",), out_dir=Path(out), draft=True,
-                                 issue_date=ISSUE_DATE, jobs=1)
+    batch = session.render(api.DocumentKind.PO, [deal], formats=("pdf",), out_dir=Path(out),
+                           draft=True, issue_date=ISSUE_DATE, jobs=1)
     seconds = time.perf_counter() - t0
     if not batch.ok:
         raise SystemExit(f"render failed: {batch.failed or batch.blocked}")
@@ -68,13 +68,13 @@ def _repeat(side: str, times: str, ws_root: str, deal: str, out: str, html_file:
     from benchmarks._measure import WeasyFloor
     from docgen import api
 
-    ws = api.open_workspace(ws_root)
+    session = api.Session(ws_root)
     html = Path(html_file).read_text("utf-8")
-    floor = WeasyFloor(ws.templates_dir, stylesheets)
+    floor = WeasyFloor(session.workspace.templates_dir, stylesheets)
 
     def docgen() -> None:
-        api.render_documents(ws, [deal], formats=("pdf",), out_dir=Path(out), draft=True,
-                             issue_date=ISSUE_DATE, jobs=1)
+        session.render(api.DocumentKind.PO, [deal], formats=("pdf",), out_dir=Path(out),
+                       draft=True, issue_date=ISSUE_DATE, jobs=1)
 
     for _ in range(2):  # both sides warm, whichever is counted
         docgen()

@@ -118,7 +118,7 @@ def write_wait() -> Iterator[list[float]]:
     CPU time leaves out the time a process waits for the disk; docgen's only such wait of its own
     is writing the document (temporary file, fsync, rename), so that is added back to its side.
     """
-    from docgen.render import documents
+    from docgen.api import _render as documents  # where the session writes documents
 
     waits: list[float] = []
     original = documents.write_atomic

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks._data import ISSUE_DATE, copy_workspace, write_deals
 from benchmarks._measure import (
@@ -73,18 +74,23 @@ class Context:
     quick: bool
     instructions: bool = False      # also count instructions under valgrind (figure a)
     log: Callable[[str], None] = print
-    _ws: Workspace | None = field(default=None, repr=False)
+    _session: Any = field(default=None, repr=False)
     small_html: str | None = None
 
     @property
-    def ws(self) -> Workspace:
-        """The private copy of the sample workspace, loaded and lock-checked once."""
-        if self._ws is None:
+    def session(self) -> Any:
+        """A session on a private copy of the sample workspace (loaded and lock-checked once)."""
+        if self._session is None:
             from docgen import api
 
             copy_workspace(self.root / "ws")
-            self._ws = api.open_workspace(self.root / "ws")
-        return self._ws
+            self._session = api.Session(self.root / "ws")
+        return self._session
+
+    @property
+    def ws(self) -> Workspace:
+        """The private copy of the sample workspace."""
+        return self.session.workspace  # type: ignore[no-any-return]
 
     def folder(self, name: str) -> Path:
         """A fresh, empty folder under the run's temporary root."""
@@ -117,7 +123,7 @@ def _render_ratio(ctx: Context, *, name: str, title: str, n_lines: int, rounds: 
     out = ctx.folder(f"{name}-out")
 
     def docgen() -> None:
-        batch = api.render_documents(ws, [deal], formats=("pdf",), out_dir=out, draft=True,
+        batch = ctx.session.render(api.DocumentKind.PO, [deal], formats=("pdf",), out_dir=out, draft=True,
                                      issue_date=ISSUE_DATE, jobs=1)
         if not batch.ok:
             msg = f"docgen could not render {deal.name}: {batch.failed or batch.blocked}"
@@ -173,10 +179,10 @@ def _warm(ctx: Context) -> str:
     out = ctx.folder("warm-out")
     if ctx.small_html is None:
         with capture_html() as seen:
-            api.render_documents(ctx.ws, [deal], formats=("pdf",), out_dir=out, draft=True,
+            ctx.session.render(api.DocumentKind.PO, [deal], formats=("pdf",), out_dir=out, draft=True,
                                  issue_date=ISSUE_DATE, jobs=1)
         ctx.small_html = seen[-1].html
-    api.render_documents(ctx.ws, [deal], formats=("pdf",), out_dir=out, draft=True,
+    ctx.session.render(api.DocumentKind.PO, [deal], formats=("pdf",), out_dir=out, draft=True,
                          issue_date=ISSUE_DATE, jobs=1)
     return ctx.small_html
 
@@ -340,7 +346,7 @@ def validate_rate(ctx: Context) -> Figure:
     cat, pol = ws.load_all()
     skus = ws.skus
     paths = write_deals(ws, ctx.folder("rate-deals"), per_round * rounds + 1, 6, prefix="D-RATE")
-    loaded = api.load_deals(ws, paths)
+    loaded = ctx.session.load(paths)
     src, warm = loaded[0]
     validate_deal(warm, cat, pol, source=src, skus=skus)  # lazy imports of the rules happen here
     rates = []
@@ -371,7 +377,7 @@ def memory(ctx: Context) -> Figure:
     n = ctx.size(2000, 60)
     [deal] = write_deals(ctx.ws, ctx.folder("memory-deal"), 1, n, prefix="D-MEM")
     with capture_html() as seen:
-        api.render_documents(ctx.ws, [deal], formats=("pdf",), out_dir=ctx.folder("memory-html"),
+        ctx.session.render(api.DocumentKind.PO, [deal], formats=("pdf",), out_dir=ctx.folder("memory-html"),
                              draft=True, issue_date=ISSUE_DATE, jobs=1)
     html_file = ctx.root / "memory.html"
     html_file.write_text(seen[-1].html, "utf-8")

@@ -3,7 +3,7 @@
 The public API is small; everything else is private to the package. See :mod:`docgen.api`.
 """
 
-from docgen.errors import (BlockedError, DocgenError, InputError, InternalRuleError,
+from docgen.errors import (DocgenError, InputError, InternalRuleError,
                            LockMismatchError, Problem, RenderError, WorkspaceError)
 from docgen.findings import Finding, Gate, Severity
 from docgen.money import Money, quantize
@@ -11,7 +11,6 @@ from docgen.money import Money, quantize
 __version__ = "0.1.0"
 
 __all__ = [
-    "BlockedError",
     "DocgenError",
     "Finding",
     "Gate",

@@ -11,16 +11,14 @@ discount: :meth:`docgen.pricing.PricedLine.fingerprint`). A decision binds to al
 - change the line and its fingerprint changes: the old decisions no longer match and the finding
   comes back; a change to another line leaves this one's decisions matching.
 
-``docgen validate`` gets its resolver from :func:`resolver_for`, which returns None without
-importing SQLAlchemy when there is no database, and reads the default SQLite file with the
-standard library (see :mod:`docgen.store._fastread`) so that validation stays fast.
+The session (:mod:`docgen.api`) reads a deal's decisions once and hands them to :func:`resolver`
+and :func:`line_approvals`; this module never opens a database.
 """
 
 from __future__ import annotations
 
-import atexit
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -28,27 +26,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from docgen.errors import InputError, Problem
 from docgen.findings import Finding, Severity
-from docgen.store import (
-    ApprovalRequest,
-    Decision,
-    DecisionOutcome,
-    database_url,
-    has_database,
-    open_store,
-    sqlite_path,
-)
+from docgen.store import ApprovalRequest, Decision, DecisionOutcome
 
 if TYPE_CHECKING:
-    from typing import Protocol
-
     from docgen.models.policy import ExceptionPolicy, Policy
     from docgen.pricing import PricedDeal, PricedLine
     from docgen.store import Store
     from docgen.validate import DealResult, Resolver
-    from docgen.workspace import Workspace
 
 __all__ = ["ApprovalRecord", "HistoryEntry", "SlaState", "approval_findings", "decide",
-           "history", "line_approvals", "resolve", "resolver_for", "sla_deadline", "sla_state",
+           "history", "line_approvals", "resolve", "resolver", "sla_deadline", "sla_state",
            "submit"]
 
 Key = tuple[str, str, str]  # (code, where, fingerprint) within one deal
@@ -159,74 +146,29 @@ def resolve(findings: Sequence[Finding], decisions: Iterable[Decision]) -> list[
     return out
 
 
-# -- reading decisions for validate and the PO ----------------------------------------------------
+# -- applying decisions ---------------------------------------------------------------------------
 
-if TYPE_CHECKING:
-    class _DecisionReader(Protocol):
-        """What the resolver reads decisions through: a Store or the stdlib SQLite reader."""
-
-        def decisions_for(self, deal_id: str) -> list[Decision]: ...
-
-        def close(self) -> None: ...
-
-
-_READERS: dict[tuple[str, str], _DecisionReader] = {}  # by (workspace, URL)
-
-
-def _close_readers() -> None:
-    for reader in _READERS.values():
-        reader.close()
-    _READERS.clear()
-
-
-atexit.register(_close_readers)
-
-
-def _reader(ws: Workspace) -> _DecisionReader | None:
-    """A cached reader of the workspace's decisions; None when there is no database."""
-    if not has_database(ws):
-        return None
-    url = database_url(ws)
-    key = (str(ws.root), url or "")
-    reader = _READERS.get(key)
-    if reader is None:
-        if url is None:
-            from docgen.store._fastread import SqliteDecisionReader
-
-            reader = SqliteDecisionReader.open(sqlite_path(ws))
-        if reader is None:  # another backend, or a SQLite file that needs migrating
-            reader = open_store(ws)
-        _READERS[key] = reader
-    return reader
-
-
-def resolver_for(ws: Workspace) -> Resolver | None:
-    """The resolver ``docgen validate`` applies, or None when the workspace has no database."""
-    reader = _reader(ws)
-    if reader is None:
-        return None
+def resolver(decisions_for: Callable[[str], Sequence[Decision]]) -> Resolver:
+    """The resolver validation applies: recorded decisions clear (or reject) approval findings."""
 
     def resolve_deal(priced: PricedDeal, findings: list[Finding]) -> list[Finding]:
         if not any(f.severity is Severity.APPROVAL for f in findings):
             return findings
-        return resolve(findings, reader.decisions_for(priced.deal.deal))
+        return resolve(findings, decisions_for(priced.deal.deal))
 
     return resolve_deal
 
 
-def line_approvals(ws: Workspace, priced: PricedDeal, *,
-                   store: Store | None = None) -> dict[str, list[ApprovalRecord]]:
+def line_approvals(priced: PricedDeal, decisions: Iterable[Decision]
+                   ) -> dict[str, tuple[ApprovalRecord, ...]]:
     """Per line (``where``): the approve decisions bound to its current content, oldest first."""
-    reader: _DecisionReader | None = store if store is not None else _reader(ws)
-    if reader is None:
-        return {}
     current = {ln.where: ln.fingerprint for ln in priced.lines}
     out: dict[str, list[ApprovalRecord]] = {}
-    for d in reader.decisions_for(priced.deal.deal):
+    for d in decisions:
         if d.decision == "approve" and current.get(d.where) == d.fingerprint:
             out.setdefault(d.where, []).append(
                 ApprovalRecord(code=d.code, role=d.role, by=d.by, at=d.decided_at, note=d.note))
-    return out
+    return {where: tuple(recs) for where, recs in out.items()}
 
 
 # -- recording -----------------------------------------------------------------------------------

@@ -6,21 +6,17 @@
     ├── InputError              unusable input: one Problem per thing wrong  -> exit 2
     │   ├── WorkspaceError      no such workspace, or it lacks skus/catalogue.yaml
     │   └── LockMismatchError   the catalogue differs from skus/catalogue.lock
-    ├── BlockedError            findings gate the action (final PO, onboarding form) -> exit 1
     ├── RenderError             a renderer failed or warned (missing glyph, blocked fetch)
     └── InternalRuleError       a rule crashed: the run stops, nothing is let out
 
-Findings about a deal are *data* (see :mod:`docgen.findings`), never exceptions.
+Findings about a deal are *data* (see :mod:`docgen.findings`), never exceptions: a deal that
+findings block is a result (exit 1), not an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from docgen.findings import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +55,6 @@ class WorkspaceError(InputError):
 
 class LockMismatchError(InputError):
     """The catalogue differs from its lock; each changed SKU is one problem."""
-
-
-class BlockedError(DocgenError):
-    """The action is refused because findings gated on it stand."""
-
-    exit_code = 1
-
-    def __init__(self, deal_id: str, action: str, findings: Sequence[Finding]) -> None:
-        self.deal_id = deal_id
-        self.action = action
-        self.findings = tuple(findings)
-        super().__init__(
-            f"{deal_id}: {action} refused: {len(self.findings)} finding(s) block it"
-        )
 
 
 class RenderError(DocgenError):

@@ -37,7 +37,12 @@ class Workspace:
     """One company's catalogue, policy and templates."""
 
     root: Path
-    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+    read_only: bool = False  # TEMP stub until helper merge
+
+    def require_writable(self, what: str) -> None:  # TEMP stub until helper merge
+        """Refuse writing into a read-only workspace."""
+        if self.read_only:
+            raise WorkspaceError([Problem(str(self.root), None, "", f"read-only: {what}")])
 
     @property
     def skus_dir(self) -> Path:

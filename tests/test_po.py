@@ -14,11 +14,11 @@ from pypdf import PdfReader
 
 from docgen import api
 from docgen.pricing import PricedDeal
-from docgen.render.documents import RenderJob, render_job
 from docgen.render.i18n import Formatter, translations
 from docgen.validate import DealResult
 from docgen.workspace import Workspace
 from tests.conftest import assert_no_traceback, example, example_data
+from tests.docs import render_document
 
 ISSUED = date(2026, 11, 22)
 LOCALES = [("en_US", "USD", "US"), ("en_GB", "GBP", "GB"), ("de_DE", "EUR", "DE"),
@@ -26,15 +26,14 @@ LOCALES = [("en_US", "USD", "US"), ("en_GB", "GBP", "GB"), ("de_DE", "EUR", "DE"
 
 
 def _result(ws: Workspace, path: Path) -> DealResult:
-    return api.validate_files(ws, [path])[0]
+    with api.Session(ws) as s:
+        return s.validate([path])[0]
 
 
 def _render(ws: Workspace, res: DealResult, out: Path, formats: tuple[str, ...] = ("pdf",),
             number: str | None = None) -> dict[str, Path]:
-    job = RenderJob(workspace=ws.root, result=res, kind="po", formats=formats, out_dir=out,
-                    issue_date=ISSUED, number=number,
-                    blockers=tuple(res.blockers("po")) if number is None else ())
-    return render_job(job).paths
+    return render_document(ws, Path(res.source), "po", out, formats=formats, number=number,
+                           issue_date=ISSUED).paths
 
 
 def _pdf_text(path: Path) -> list[str]:

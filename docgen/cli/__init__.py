@@ -13,10 +13,13 @@ from typing import Any
 
 import click
 
-from docgen.cli._common import DocgenGroup
+from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
-from docgen.cli._validate import rules, validate
+from docgen.cli._common import DocgenGroup
 from docgen.cli._render import onboarding, po, sow
+from docgen.cli._templates import templates
+from docgen.cli._validate import rules, validate
+from docgen.cli._verify import pack, verify
 
 __all__ = ["main"]
 
@@ -32,27 +35,9 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
     ctx.obj = {"workspace": workspace}
 
 
-for command in (validate, rules, po, sow, onboarding, catalogue, schema, init):
+for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, report,
+                verify, pack, catalogue, schema, templates, init):
     cli.add_command(command)
-
-
-def _optional(module: str, names: tuple[str, ...]) -> None:
-    """Add commands from a module that may not exist yet in this build."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return
-    for name in names:
-        cli.add_command(getattr(mod, name))
-
-
-_optional("docgen.cli._approvals", ("submit", "approve", "reject", "approvals", "report"))
-_optional("docgen.cli._verify", ("verify", "pack"))
-_optional("docgen.cli._templates", ("templates",))
 
 
 def main(argv: list[str] | None = None) -> Any:

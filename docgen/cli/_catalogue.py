@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from docgen.cli._common import EXIT_INPUT, err, workspace
+from docgen import api
+from docgen.cli._common import session
 
 
 @click.group()
@@ -20,13 +20,14 @@ def catalogue() -> None:
 @click.pass_context
 def list_(ctx: click.Context, currency: str | None) -> None:
     """One line per SKU: code, family, unit, list prices, name."""
-    ws = workspace(ctx, locked=False)
-    for s in ws.catalogue.skus:
-        prices = {k: v for k, v in s.list_price.items() if currency in (None, k)}
+    with session(ctx, locked=False) as s:
+        skus = s.skus()
+    for sku in skus:
+        prices = {k: v for k, v in sku.list_price.items() if currency in (None, k)}
         shown = "  ".join(f"{k} {v}" for k, v in prices.items()) or "-"
-        flags = (" [CS review]" if s.requires_cs_review else "") + (
-            " [auto for new customers]" if s.auto_for_new_customers else "")
-        click.echo(f"{s.code:<16} {s.family:<16} {s.unit:<8} {shown:<44} {s.name}{flags}")
+        flags = (" [CS review]" if sku.requires_cs_review else "") + (
+            " [auto for new customers]" if sku.auto_for_new_customers else "")
+        click.echo(f"{sku.code:<16} {sku.family:<16} {sku.unit:<8} {shown:<44} {sku.name}{flags}")
 
 
 @catalogue.command()
@@ -36,14 +37,8 @@ def show(ctx: click.Context, code: str) -> None:
     """Everything about one SKU."""
     import yaml
 
-    ws = workspace(ctx, locked=False)
-    sku = ws.skus.get(code.upper())
-    if sku is None:
-        import difflib
-
-        close = difflib.get_close_matches(code.upper(), list(ws.skus), n=3, cutoff=0.5)
-        err(f"error: no SKU {code}" + (f"; did you mean {', '.join(close)}?" if close else ""))
-        sys.exit(EXIT_INPUT)
+    with session(ctx, locked=False) as s:
+        sku = s.sku(code)
     data = sku.model_dump(mode="json", exclude_defaults=True)
     click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100).rstrip())
 
@@ -52,11 +47,10 @@ def show(ctx: click.Context, code: str) -> None:
 @click.pass_context
 def lock(ctx: click.Context) -> None:
     """Re-lock the catalogue: write skus/catalogue.lock for review."""
-    from docgen.catalogue import lock_catalogue
-
-    ws = workspace(ctx, locked=False)
-    data, diff = lock_catalogue(ws)
-    click.echo(f"locked catalogue {data['version']}: {len(data['skus'])} SKUs -> {ws.lock_path}")
+    with session(ctx, locked=False) as s:
+        data, diff = s.lock_catalogue()
+        lock_path = s.workspace.lock_path
+    click.echo(f"locked catalogue {data['version']}: {len(data['skus'])} SKUs -> {lock_path}")
     if diff is None:
         click.echo("  (no previous lock)")
     elif not diff:
@@ -75,9 +69,9 @@ def lock(ctx: click.Context) -> None:
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Check the catalogue against its lock (exit 2 naming each changed SKU)."""
-    ws = workspace(ctx, locked=True)
-    click.echo(f"catalogue {ws.catalogue.catalogue.version} matches its lock "
-               f"({len(ws.catalogue.skus)} SKUs)")
+    with session(ctx, locked=True) as s:
+        cat = s.workspace.catalogue
+    click.echo(f"catalogue {cat.catalogue.version} matches its lock ({len(cat.skus)} SKUs)")
 
 
 @click.group()
@@ -86,32 +80,23 @@ def schema() -> None:
 
 
 @schema.command("export")
-@click.option("-o", "--output", "out", type=click.Path(file_okay=False), default=None,
-              help="Folder to write to (default: the workspace's schemas/).")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder to write to (default: the workspace's schemas/).")
 @click.pass_context
-def export(ctx: click.Context, out: str | None) -> None:
+def export(ctx: click.Context, out: Path | None) -> None:
     """Write JSON Schemas of the deal, catalogue and policy formats."""
-    from docgen.schemas import export_schemas
-
-    target = Path(out) if out else _default_schema_dir(ctx)
-    for path in export_schemas(target):
+    with session(ctx, locked=False) as s:
+        paths = s.export_schemas(out)
+    for path in paths:
         click.echo(f"wrote {path}")
 
 
-def _default_schema_dir(ctx: click.Context) -> Path:
-    from docgen.workspace import find_workspace
-
-    obj = ctx.find_root().obj or {}
-    return find_workspace(obj.get("workspace")).root / "schemas"
-
-
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False))
-def init(directory: str) -> None:
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
     """Start a new workspace in DIRECTORY from the bundled sample."""
-    from docgen.workspace import init_workspace
-
-    ws = init_workspace(Path(directory))
+    ws = api.init_workspace(directory)
     click.echo(f"created workspace {ws.root}")
-    click.echo("  next: edit skus/catalogue.yaml and skus/policy.yaml, then "
-               "'docgen -w DIR catalogue lock'")
+    click.echo("  next: edit skus/catalogue.yaml and skus/policy.yaml, put deals in deals/, then")
+    click.echo(f"    docgen -w {ws.root} catalogue lock")
+    click.echo(f"    docgen -w {ws.root} validate {ws.root / 'deals'}/*.yaml")

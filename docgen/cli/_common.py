@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: the error handler, workspace access, output helpers."""
+"""Shared CLI plumbing: the error handler, the session, output helpers and the progress bar."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from docgen.errors import BlockedError, DocgenError, InputError, InternalRuleError
+from docgen import api
+from docgen.errors import DocgenError, InputError, InternalRuleError
 
 EXIT_OK, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -35,11 +36,6 @@ class DocgenGroup(click.Group):
             for p in exc.problems:
                 err(f"error: {p}")
             sys.exit(EXIT_INPUT)
-        except BlockedError as exc:
-            err(f"blocked: {exc}")
-            for f in exc.findings:
-                err(f"  {f}")
-            sys.exit(EXIT_BLOCKED)
         except InternalRuleError as exc:
             err(f"internal error: {exc}; nothing was produced. Please report this as a bug.")
             sys.exit(EXIT_INTERNAL)
@@ -68,24 +64,36 @@ class DocgenGroup(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
-def workspace(ctx: click.Context, *, locked: bool = True) -> Any:
-    """The workspace chosen by --workspace / $DOCGEN_WORKSPACE / cwd / sample, loaded."""
-    from docgen import api
+def session(ctx: click.Context, *, locked: bool = True) -> api.Session:
+    """The session on the workspace chosen by --workspace / $DOCGEN_WORKSPACE / cwd / sample.
 
-    root = ctx.find_root()
-    obj = root.obj or {}
-    return api.open_workspace(obj.get("workspace"), locked=locked)
+    Use it as a context manager: it closes the store when the command ends.
+    """
+    obj = ctx.find_root().obj or {}
+    return api.Session(obj.get("workspace"), locked=locked)
 
 
-def progress(items: list[Any], label: str) -> Any:
-    """Iterate `items` with a progress bar on a terminal (stderr), plainly when piped."""
-    if len(items) < 2 or not sys.stderr.isatty():
-        yield from items
-        return
-    from rich.progress import Progress
+class Progress:
+    """A Rich progress bar on stderr for runs over several items; nothing when not a terminal."""
 
-    with Progress(transient=True, console=None) as bar:
-        task = bar.add_task(label, total=len(items))
-        for item in items:
-            yield item
-            bar.advance(task)
+    def __init__(self, total: int, label: str) -> None:
+        self.bar: Any = None
+        if total > 1 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress as RichProgress
+
+            self.bar = RichProgress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task(label, total=total)
+            self.bar.start()
+
+    def advance(self, *_done: Any) -> None:
+        """One more item done."""
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

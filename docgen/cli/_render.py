@@ -9,7 +9,16 @@ from typing import Any
 
 import click
 
-from docgen.cli._common import EXIT_BLOCKED, EXIT_INPUT, EXIT_OK, err, workspace
+from docgen import api
+from docgen.cli._common import (
+    EXIT_BLOCKED,
+    EXIT_INPUT,
+    EXIT_OK,
+    Progress,
+    err,
+    print_findings,
+    session,
+)
 
 
 class IssueDate(click.ParamType):
@@ -49,55 +58,25 @@ def _common(fn: Any) -> Any:
     return fn
 
 
-def _run(ctx: click.Context, kind: str, deals: tuple[str, ...], out_dir: Path, fmt: str,
-         draft: bool, issue_date: date | None, jobs: int | None) -> None:
-    from docgen import api
-    from docgen.cli._common import print_findings
-
-    ws = workspace(ctx)
-    bar = _Progress(len(deals), f"rendering {kind}")
-    try:
-        batch = api.render_documents(ws, deals, kind=kind, formats=_formats(fmt),
-                                     out_dir=out_dir, draft=draft, issue_date=issue_date,
-                                     jobs=jobs, on_done=bar.advance)
-    finally:
-        bar.close()
+def _run(ctx: click.Context, kind: api.DocumentKind, deals: tuple[str, ...], out_dir: Path,
+         fmt: str, draft: bool, issue_date: date | None, jobs: int | None) -> None:
+    with session(ctx) as s, Progress(len(deals), f"rendering {kind.value}") as bar:
+        batch = s.render(kind, deals, out_dir=out_dir, formats=_formats(fmt), draft=draft,
+                         issue_date=issue_date, jobs=jobs, on_done=bar.advance)
     for r in batch.rendered:
         label = r.number or "draft"
         for path in r.paths.values():
             click.echo(f"{r.deal_id}: {label} -> {path}")
     for res in batch.blocked:
         blockers = res.blockers(kind)
-        err(f"blocked: {res.deal.deal}: final {kind} refused, {len(blockers)} finding(s) block "
-            "it (use --draft for a marked draft):")
+        err(f"blocked: {res.deal.deal}: final {kind.value} refused, {len(blockers)} finding(s) "
+            "block it (use --draft for a marked draft):")
         print_findings(blockers, indent="  ", to_stderr=True)
     for deal_id, message in batch.failed:
         err(f"failed: {deal_id}: {message}")
     if batch.failed:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_BLOCKED if batch.blocked else EXIT_OK)
-
-
-class _Progress:
-    """A Rich progress bar on a terminal for batches; silent when piped."""
-
-    def __init__(self, total: int, label: str) -> None:
-        self.bar: Any = None
-        if total > 1 and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.task = self.bar.add_task(label, total=total)
-            self.bar.start()
-
-    def advance(self, _deal: str) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 @click.command()
@@ -109,7 +88,7 @@ class _Progress:
 def po(ctx: click.Context, deals: tuple[str, ...], out_dir: Path, fmt: str, draft: bool,
        issue_date: date | None, jobs: int | None) -> None:
     """Render the purchase order of each DEAL; a final PO takes the next PO number."""
-    _run(ctx, "po", deals, out_dir, fmt, draft, issue_date, jobs)
+    _run(ctx, api.DocumentKind.PO, deals, out_dir, fmt, draft, issue_date, jobs)
 
 
 @click.command()
@@ -119,7 +98,7 @@ def po(ctx: click.Context, deals: tuple[str, ...], out_dir: Path, fmt: str, draf
 def sow(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
         issue_date: date | None) -> None:
     """Render the statement of work of DEAL."""
-    _run(ctx, "sow", (deal,), out_dir, fmt, draft, issue_date, 1)
+    _run(ctx, api.DocumentKind.SOW, (deal,), out_dir, fmt, draft, issue_date, 1)
 
 
 @click.command()
@@ -129,4 +108,4 @@ def sow(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
 def onboarding(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
                issue_date: date | None) -> None:
     """Render the onboarding form of DEAL, with its checklist and dated plan."""
-    _run(ctx, "onboarding", (deal,), out_dir, fmt, draft, issue_date, 1)
+    _run(ctx, api.DocumentKind.ONBOARDING, (deal,), out_dir, fmt, draft, issue_date, 1)

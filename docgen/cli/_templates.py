@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, err, workspace
+from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, err, session
 
 
 @click.group()
@@ -29,17 +29,14 @@ def check(ctx: click.Context, files: tuple[Path, ...], kind: str | None) -> None
     kind must print but does not, and labels a catalog does not translate. Exit 0 when all pass,
     1 when a template fails a check, 2 when the input cannot be used.
     """
-    from docgen.templates_check import check_templates, template_files
-
-    ws = workspace(ctx, locked=False)
-    found = check_templates(ws.templates_dir, list(files) or None, kind=kind, root=ws.root)
+    with session(ctx, locked=False) as s:
+        found, count = s.check_templates(files, kind=kind)
     problems = [p for p in found if not p.note]
     for p in problems:
         click.echo(str(p))
     for p in found:
         if p.note:
             err(f"note: {p}")
-    count = len(files) or len(template_files(ws.templates_dir))
     if problems:
         files_hit = len({p.file for p in problems})
         err(f"{len(problems)} problem(s) in {files_hit} file(s); {count} file(s) checked")

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, err, workspace
-
-
-def _registry(ws: Any) -> Any:
-    """The workspace's store when it has one; verification never creates a database."""
-    import docgen.store as store_mod
-
-    opener = getattr(store_mod, "open_existing_store", None)
-    if opener is not None:
-        return opener(ws)
-    return store_mod.open_store(ws)
+from docgen import api
+from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, err, session
 
 
 @click.command()
@@ -29,29 +19,22 @@ def verify(ctx: click.Context, files: tuple[str, ...]) -> None:
 
     Exit 0 when everything agrees, 1 naming each mismatch, 2 for a file docgen did not issue.
     """
-    from docgen.verify import verify_file
-
-    ws = workspace(ctx)
-    store = _registry(ws)
+    with session(ctx) as s:
+        reports = s.verify(files)
     failed = False
-    try:
-        for path in files:
-            report = verify_file(ws, path, store)
-            title = f"{report.number or 'unnumbered'} (deal {report.deal or '?'})"
-            if report.ok:
-                click.echo(f"{path}: {title}: verified")
-            else:
-                failed = True
-                click.echo(f"{path}: {title}: MISMATCH")
-            for check in report.checks:
-                n = len(check.mismatches)
-                said = check.summary if check.ok else f"{n} mismatch{'es' if n > 1 else ''}"
-                click.echo(f"  {'ok  ' if check.ok else 'FAIL'} {check.name}: {said}")
-                for m in check.mismatches:
-                    click.echo(f"       - {m}")
-    finally:
-        if store is not None:
-            store.close()
+    for path, report in reports:
+        title = f"{report.number or 'unnumbered'} (deal {report.deal or '?'})"
+        if report.ok:
+            click.echo(f"{path}: {title}: verified")
+        else:
+            failed = True
+            click.echo(f"{path}: {title}: MISMATCH")
+        for check in report.checks:
+            n = len(check.mismatches)
+            said = check.summary if check.ok else f"{n} mismatch{'es' if n > 1 else ''}"
+            click.echo(f"  {'ok  ' if check.ok else 'FAIL'} {check.name}: {said}")
+            for m in check.mismatches:
+                click.echo(f"       - {m}")
     if failed:
         err("verification failed: the file differs from what docgen issued (see above)")
     sys.exit(EXIT_BLOCKED if failed else EXIT_OK)
@@ -67,8 +50,6 @@ def pack(pdfs: tuple[str, ...], out: Path) -> None:
 
     Give the PO first: the pack keeps its PDF/A-3b markers and Order-X order.
     """
-    from docgen.pack import pack_pdfs
-
-    result = pack_pdfs(pdfs, out)
+    result = api.pack(pdfs, out)
     names = ", ".join(f"{p['kind']} {p['number'] or 'draft'}" for p in result.parts)
     click.echo(f"packed {names} ({result.pages} pages) -> {result.path}")

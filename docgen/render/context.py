@@ -14,14 +14,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
 from docgen.findings import Finding
 from docgen.models.catalogue import SERVICE_FAMILIES, Sku
 from docgen.models.deal import Address, Contact
-from docgen.models.policy import Policy
 from docgen.pricing import ComponentLine, PricedDeal, PricedLine
 from docgen.render.i18n import Formatter, translations
 from docgen.render.labels import (
@@ -32,6 +31,10 @@ from docgen.render.labels import (
     ROLE_LABELS,
     UNIT_LABELS,
 )
+
+if TYPE_CHECKING:
+    from docgen.approvals import ApprovalRecord
+    from docgen.render.documents import DocumentPolicy
 
 __all__ = ["CONTEXT_MODELS", "ApprovalView", "DocContext", "LineView", "OnboardingContext",
            "SowContext", "build_context", "formatter_for", "vendor_view"]
@@ -446,10 +449,10 @@ def _sow(f: Formatter, priced: PricedDeal, skus: Mapping[str, Sku], labels: Mapp
                                   party=priced.deal.customer.name)])
 
 
-def _onboarding(f: Formatter, priced: PricedDeal, policy: Policy | None,
+def _onboarding(f: Formatter, priced: PricedDeal, policy: DocumentPolicy | None,
                 labels: Mapping[str, str]) -> OnboardingView:
     deal = priced.deal
-    items = policy.checklists.onboarding if policy else []
+    items = policy.onboarding_checklist if policy else ()
     checklist = []
     for item in items:
         ev = deal.evidence.get(item)
@@ -483,13 +486,13 @@ def _onboarding(f: Formatter, priced: PricedDeal, policy: Policy | None,
 def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path, kind: str,
                   issue_date: date, valid_days: int, number: str | None = None,
                   blockers: Sequence[Finding] = (),
-                  approvals: Mapping[str, Sequence[ApprovalView]] | None = None,
-                  policy: Policy | None = None,
+                  approvals: Mapping[str, Sequence[ApprovalRecord]] | None = None,
+                  policy: DocumentPolicy | None = None,
                   skus: Mapping[str, Sku] | None = None) -> DocContext:
     """The context of one document of `kind` ('po', 'sow', 'onboarding').
 
     The onboarding form needs `policy` (its checklist and plan); a SOW uses `skus` for what the
-    services inside a bundle include.
+    services inside a bundle include; a final PO prints each line's `approvals`.
     """
     f = formatter_for(priced, templates_dir)
     deal, cust = priced.deal, priced.deal.customer
@@ -513,8 +516,9 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
                   term="" if term is None else labels["term_one_month"] if term == 1
                   else f.t(LABELS["term_months"], n=term),
                   payment_terms=deal.contract.payment_terms, go_live=f.date(deal.go_live, "long"))
-    approvals = approvals or {}
-    lines = [_line(f, ln, i + 1, approvals.get(ln.where, ())) for i, ln in enumerate(priced.lines)]
+    records = approvals or {}
+    lines = [_line(f, ln, i + 1, [_approval(f, a) for a in records.get(ln.where, ())])
+             for i, ln in enumerate(priced.lines)]
     t = priced.totals
     totals = TotalsView(
         list_total=f.money(t.list_total), discount_total=f.money(t.discount_total),
@@ -537,6 +541,12 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
     if kind == "onboarding":
         return OnboardingContext(**common, onboarding=_onboarding(f, priced, policy, labels))
     return DocContext(**common)
+
+
+def _approval(f: Formatter, a: ApprovalRecord) -> ApprovalView:
+    when = f.date(a.at.date())
+    return ApprovalView(code=a.code, by=a.by, role=a.role, date=when,
+                        text=f.t(LABELS["approved_by"], by=a.by, role=a.role, date=when))
 
 
 def vendor_view(vendor: object) -> PartyView:

@@ -39,12 +39,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from docgen.store._sql import Store
     from docgen.workspace import Workspace
 
+    class DecisionReader(Protocol):
+        """Read access to decisions: a :class:`Store`, or the standard-library SQLite reader."""
+
+        def decisions_for(self, deal_id: str) -> list[Decision]: ...
+
+        def close(self) -> None: ...
+
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Decision",
-           "DecisionOutcome", "IssuedDocument", "Store", "database_url", "has_database",
-           "open_existing_store", "open_store", "sqlite_path"]
+           "DecisionOutcome", "DecisionReader", "IssuedDocument", "Store", "database_url",
+           "has_database", "open_existing_store", "open_reader", "open_store", "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
 ENV_URL = "DOCGEN_DATABASE_URL"
@@ -147,6 +156,25 @@ def open_store(ws: Workspace) -> Store:
 def open_existing_store(ws: Workspace) -> Store | None:
     """Open the store when a database is configured or exists; None instead of creating one."""
     return open_store(ws) if has_database(ws) else None
+
+
+def open_reader(ws: Workspace) -> DecisionReader | None:
+    """A reader of the workspace's decisions; None when there is no database.
+
+    The store picks its fastest read path: the default SQLite file, when it is at the current
+    schema, is read with the standard library's :mod:`sqlite3` (importing SQLAlchemy alone costs
+    ``docgen validate`` ~0.25 s); any other database, or a file that needs migrating, through
+    the full :class:`Store`.
+    """
+    if not has_database(ws):
+        return None
+    if database_url(ws) is None:
+        from docgen.store._fastread import SqliteDecisionReader
+
+        reader = SqliteDecisionReader.open(sqlite_path(ws))
+        if reader is not None:
+            return reader
+    return open_store(ws)
 
 
 def __getattr__(name: str) -> Any:

@@ -216,7 +216,7 @@ def test_interrupted_render_leaves_no_file(ws_path: Path, tmp_path: Path,
 
     import docgen.io as dio
     from docgen import api
-    from docgen.render import documents
+    from docgen.api import _render as documents
 
     real_write, real_fdopen = documents.write_atomic, os.fdopen
 
@@ -239,13 +239,13 @@ def test_interrupted_render_leaves_no_file(ws_path: Path, tmp_path: Path,
             real_write(path, data)
 
     monkeypatch.setattr(documents, "write_atomic", dying_write)
-    ws = api.open_workspace(ws_path)
     deal = next((ws_path / "examples" / "deals").glob("D-2026-0101*.yaml"))
     out = tmp_path / "out"
     # when
     with pytest.raises(KeyboardInterrupt):
-        api.render_documents(ws, [deal], formats=("pdf",), out_dir=out, draft=True,
-                             issue_date=date(2026, 11, 22), jobs=1)
+        with api.Session(ws_path) as s:
+            s.render("po", [deal], formats=("pdf",), out_dir=out, draft=True,
+                     issue_date=date(2026, 11, 22), jobs=1)
     # then
     assert list(out.iterdir()) == []
     assert no_leftovers(out) == []

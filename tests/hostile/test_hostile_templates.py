@@ -57,14 +57,10 @@ def test_sandbox_exposes_plain_data_only(cli_run: Run, ws_path: Path, tmp_path: 
 
 def test_template_context_is_plain_data(ws: Any) -> None:
     """What a template receives holds only dicts, lists, strings, numbers and booleans."""
-    from docgen import api
-    from docgen.render.documents import RenderJob, job_context
+    from tests.docs import document_context
 
     deal = next((ws.root / "examples" / "deals").glob("D-2026-0042*.yaml"))
-    result = api.validate_files(api.open_workspace(ws.root), [deal])[0]
-    job = RenderJob(workspace=ws.root, result=result, kind="po", formats=("pdf",),
-                    out_dir=Path("."), issue_date=__import__("datetime").date(2026, 11, 22))
-    ctx = job_context(ws, job).model_dump()
+    ctx = document_context(ws.root, deal, "po").model_dump()
 
     def walk(value: Any, path: str) -> Iterator[str]:
         if isinstance(value, dict):

@@ -55,14 +55,16 @@ def locale_deal(locale: str, currency: str, territory: str) -> dict[str, Any]:
 
 def priced(ws: Workspace, path: Path) -> PricedDeal:
     """The deal at `path`, priced."""
-    return api.validate_files(ws, [path])[0].priced
+    with api.Session(ws) as s:
+        return s.validate([path])[0].priced
 
 
 def render(ws: Workspace, path: Path, kind: str, out: Path, *, formats: tuple[str, ...] = ("pdf",),
            draft: bool = True) -> dict[str, Path]:
-    """Render one document in process (one job, no worker processes); the written paths."""
-    batch = api.render_documents(ws, [path], kind=kind, formats=formats, out_dir=out,
-                                 draft=draft, issue_date=ISSUED, jobs=1)
+    """Render one document through the session, as the CLI does (one job); the written paths."""
+    with api.Session(ws) as s:
+        batch = s.render(kind, [path], formats=formats, out_dir=out, draft=draft,
+                         issue_date=ISSUED, jobs=1)
     assert not batch.failed, batch.failed
     assert batch.rendered, f"{kind} of {path.name} was not rendered (blocked?)"
     return batch.rendered[0].paths

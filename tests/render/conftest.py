@@ -58,7 +58,8 @@ def doc_ws(doc_ws_path: Path) -> Workspace:
     """The shared workspace, loaded and lock-checked."""
     from docgen import api
 
-    return api.open_workspace(doc_ws_path)
+    with api.Session(doc_ws_path) as s:
+        return s.workspace
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,14 @@ from pypdf import PdfReader
 
 from docgen import api
 from docgen.render.context import OnboardingContext, SowContext
-from docgen.render.documents import RenderJob, job_context
 from docgen.workspace import Workspace
 from tests.conftest import assert_no_traceback, example, example_data
+from tests.docs import document_context
 from tests.render._helpers import ISSUED, docx_text, pdf_text, render
 
 
 def _context(ws: Workspace, path: Path, kind: str) -> Any:
-    res = api.validate_files(ws, [path])[0]
-    job = RenderJob(workspace=ws.root, result=res, kind=kind, formats=("html",),
-                    out_dir=Path("."), issue_date=ISSUED)
-    return job_context(ws, job)
+    return document_context(ws, path, kind, issue_date=ISSUED)
 
 
 def test_sow_has_one_deliverable_per_service_including_bundled_ones(

@@ -69,7 +69,7 @@ def hang_in_transaction(ws_root: str, url: str | None, table: str) -> None:
         from docgen.workspace import Workspace
 
         ws = Workspace(Path(ws_root))
-        (result,) = api.validate_files(ws, [sys.argv[-1]])
+        (result,) = api.Session(ws).validate([sys.argv[-1]], approvals=False)
         decide(store, ws.policy, result, code="CAT002", where="lines[3]", role="cs",
                by="cs.lead@brightfield.example", decision="approve")
     else:

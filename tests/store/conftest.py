@@ -39,12 +39,3 @@ def store(ws: Workspace, backend: Backend) -> Iterator[object]:
         yield s
     finally:
         s.close()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_readers() -> Iterator[None]:
-    """Readers cached by docgen.approvals never leak from one test into the next."""
-    yield
-    from docgen.approvals import _close_readers
-
-    _close_readers()

@@ -19,14 +19,13 @@ from docgen.approvals import (
     history,
     line_approvals,
     resolve,
-    resolver_for,
     sla_state,
     submit,
 )
 from docgen.errors import InputError
 from docgen.findings import Finding, Gate, Severity
 from docgen.models.policy import ExceptionPolicy
-from docgen.store import Decision, open_store
+from docgen.store import Decision, open_reader, open_store
 from docgen.validate import DealResult
 from docgen.workspace import Workspace
 from tests.conftest import REPO, example, example_data
@@ -41,13 +40,15 @@ PEOPLE = {"cs": CS, "finance": FINANCE, "sales_manager": MANAGER}
 
 def raw(ws: Workspace, path: Path) -> DealResult:
     """The deal validated without recorded approvals (what decisions bind to)."""
-    (result,) = api.validate_files(ws, [path])
+    with api.Session(ws) as s:
+        (result,) = s.validate([path], approvals=False)
     return result
 
 
 def resolved(ws: Workspace, path: Path) -> DealResult:
     """The deal validated as ``docgen validate`` does it."""
-    (result,) = api.validate_files(ws, [path], resolver=resolver_for(ws))
+    with api.Session(ws) as s:
+        (result,) = s.validate([path])
     return result
 
 
@@ -144,41 +145,42 @@ def test_sla_state_closed_and_not_started() -> None:
     assert sla_state(at, late, policy, closed_at=at + timedelta(hours=49)) is SlaState.MISSED
 
 
-# -- no database: no resolver, no SQLAlchemy ---------------------------------------------------
+# -- no database: no reader, no SQLAlchemy -----------------------------------------------------
 
-def _imports_after_resolver_for(root: Path) -> tuple[bool, bool]:
-    code = ("import sys; from pathlib import Path; from docgen.approvals import resolver_for; "
+def _imports_after_open_reader(root: Path) -> tuple[bool, bool]:
+    code = ("import sys; from pathlib import Path; from docgen.store import open_reader; "
             "from docgen.workspace import Workspace; "
-            f"r = resolver_for(Workspace(Path({str(root)!r}))); "
+            f"r = open_reader(Workspace(Path({str(root)!r}))); "
             "print(r is not None, 'sqlalchemy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO, env={"PATH": "/usr/bin:/bin"}).stdout.split()
     return out[0] == "True", out[1] == "True"
 
 
-def test_resolver_for_without_database_is_none_and_light(ws: Workspace) -> None:
-    assert _imports_after_resolver_for(ws.root) == (False, False)
+def test_open_reader_without_database_is_none_and_light(ws: Workspace) -> None:
+    assert _imports_after_open_reader(ws.root) == (False, False)
     assert not (ws.root / ".docgen").exists()  # and nothing was created
 
 
-def test_resolver_for_sqlite_reads_without_sqlalchemy(ws: Workspace) -> None:
+def test_open_reader_sqlite_reads_without_sqlalchemy(ws: Workspace) -> None:
     # given: a store at the current schema
     open_store(ws).close()
 
-    # then: validate's resolver uses the standard library's sqlite3
-    assert _imports_after_resolver_for(ws.root) == (True, False)
+    # then: the store reads decisions with the standard library's sqlite3
+    assert _imports_after_open_reader(ws.root) == (True, False)
 
 
-def test_resolver_for_migrates_an_old_sqlite_file(ws: Workspace) -> None:
+def test_open_reader_migrates_an_old_sqlite_file(ws: Workspace) -> None:
     # given: a database file that was never migrated
     ws.state_dir.mkdir()
     sqlite3.connect(ws.state_dir / "docgen.db").close()
 
     # when
-    resolver = resolver_for(ws)
+    reader = open_reader(ws)
 
     # then
-    assert resolver is not None
+    assert reader is not None
+    reader.close()
     with open_store(ws) as s:
         assert s.schema_revision() is not None
 
@@ -343,9 +345,10 @@ def test_line_approvals_for_the_po(ws: Workspace, store: Any,
     approve_all(store, ws, result)
 
     # when
-    per_line = line_approvals(ws, result.priced)
+    decisions = store.decisions_for(result.deal.deal)
+    per_line = line_approvals(result.priced, decisions)
     data["lines"][0]["quantity"] = 24
-    changed = line_approvals(ws, raw(ws, write_deal(data)).priced)
+    changed = line_approvals(raw(ws, write_deal(data)).priced, decisions)
 
     # then
     assert sorted(per_line) == ["lines[0]", "lines[1]", "lines[3]", "lines[4]"]

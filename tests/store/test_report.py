@@ -26,7 +26,8 @@ CS = "cs.lead@brightfield.example"
 
 
 def raw(ws: Workspace, path: Path) -> DealResult:
-    (result,) = api.validate_files(ws, [path])
+    with api.Session(ws) as s:
+        (result,) = s.validate([path], approvals=False)
     return result
 
 

@@ -36,7 +36,8 @@ def shared_ws(shared_ws_path: Path) -> Workspace:
     """The shared workspace, loaded and lock-checked."""
     from docgen import api
 
-    return api.open_workspace(shared_ws_path)
+    with api.Session(shared_ws_path) as s:
+        return s.workspace
 
 
 class FakeRegistry:
@@ -82,13 +83,11 @@ def render(ws: Workspace, deal: Path, out_dir: Path, *, number: str | None,
            kind: str = "po", formats: tuple[str, ...] = ("pdf",),
            issue_date: date = ISSUED) -> tuple[Any, Any]:
     """Render one document in process, bypassing the gate (the tests check the representation)."""
-    from docgen import api
-    from docgen.render.documents import RenderJob, render_job
+    from tests.docs import render_document
 
-    result = api.validate_files(ws, [deal])[0]
-    job = RenderJob(workspace=ws.root, result=result, kind=kind, formats=formats,
-                    out_dir=out_dir, issue_date=issue_date, number=number)
-    return render_job(job), result
+    done = render_document(ws, deal, kind, out_dir, formats=formats, number=number,
+                           draft=False, issue_date=issue_date)
+    return done, done.result
 
 
 @pytest.fixture

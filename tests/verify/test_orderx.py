@@ -25,7 +25,8 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "deals").g
 def _order(ws: Workspace, deal: Path, vendor: object = None) -> bytes:
     from docgen import api
 
-    result = api.validate_files(ws, [deal])[0]
+    with api.Session(ws) as s:
+        result = s.validate([deal])[0]
     return build_orderx(result.priced, vendor=vendor or ws.catalogue.catalogue.vendor,
                         number="PO-2026-000001", issue_date=date(2026, 11, 22),
                         valid_until=date(2026, 12, 22))

@@ -88,7 +88,7 @@ def test_verify_edited_page_names_the_figure(tools: Any, shared_ws: Workspace, t
     from docgen.render import documents
 
     FakeRegistry, render = tools.FakeRegistry, tools.render
-    real = documents.job_context
+    real = documents.build_document_context
 
     class Tampered:
         def __init__(self, ctx: Any) -> None:
@@ -99,7 +99,8 @@ def test_verify_edited_page_names_the_figure(tools: Any, shared_ws: Workspace, t
             data["lines"][1]["sold_amount"] = "$2,900.00"
             return data
 
-    monkeypatch.setattr(documents, "job_context", lambda ws, job: Tampered(real(ws, job)))
+    monkeypatch.setattr(documents, "build_document_context",
+                        lambda doc, templates_dir: Tampered(real(doc, templates_dir)))
     deal = next((shared_ws.root / "examples" / "deals").glob("D-2026-0101*.yaml"))
     rendered, result = render(shared_ws, deal, tmp_path, number="PO-2026-000042")
     registry = FakeRegistry()
@@ -195,7 +196,7 @@ def test_verify_refuses_when_the_catalogue_differs_from_its_lock(
     cat.write_text(cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1), "utf-8")
     from docgen import api
 
-    fresh = api.open_workspace(ws.root, locked=False)
+    fresh = api.Session(ws.root, locked=False).workspace
     # when / then
     with pytest.raises(InputError, match="LIC-ANL-PRO"):
         _verify(fresh, po.pdf, po.registry)
@@ -205,13 +206,13 @@ def test_verify_after_a_relock_names_the_changed_price(final_po: Callable[..., A
                                                        ws: Workspace) -> None:
     # given: the catalogue was changed and re-locked after the PO was issued
     from docgen import api
-    from docgen.catalogue import lock_catalogue
 
     po = final_po()
     cat = ws.catalogue_path
     cat.write_text(cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1), "utf-8")
-    lock_catalogue(api.open_workspace(ws.root, locked=False))
-    fresh = api.open_workspace(ws.root)
+    with api.Session(ws.root, locked=False) as s:
+        s.lock_catalogue()
+    fresh = api.Session(ws.root).workspace
     # when
     failed = _failed(_verify(fresh, po.pdf, po.registry))
     # then
