@@ -155,8 +155,8 @@ def load_deal(path: Path | str, policy: Policy | None = None) -> Deal:
 
 
 def _check_against_policy(deal: Deal, policy: Policy, src: Source) -> None:
-    if deal.stage is not None and policy.stages:
-        ids = [s.id for s in policy.stages]
+    if deal.stage is not None and policy.deal_stages:
+        ids = policy.deal_stages  # the pipeline stages and the lost stage
         if deal.stage not in ids:
             raise InputError([src.problem(("stage",),
                                           f"{deal.stage!r} is not a stage of the policy "

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import TYPE_CHECKING
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from docgen.models._base import Input, Pct, Text, Word
+
+if TYPE_CHECKING:
+    from docgen.models.deal import Deal
 
 __all__ = ["Band", "ExceptionPolicy", "PlanTask", "Policy", "Stage"]
 
@@ -62,7 +67,53 @@ class Policy(Input):
     po_valid_days: int = Field(default=30, ge=1)
     po_number_prefix: Word = "PO"
     stages: list[Stage] = Field(default_factory=list)
+    #: A stage a deal may move to from any stage; a deal there takes no final document (STG002).
+    lost_stage: Word | None = None
+    #: Before this stage a final PO is not issued, only a quotation (STG001); None: any stage.
+    po_from: Word | None = None
+    #: Before this stage onboarding checklist items are "to do" (CHK003 info), from it on they
+    #: block; None: they always block.
+    onboarding_from: Word | None = None
+    #: Fewest days from the contract's signature (evidence.signed_contract) to go-live (DAT003).
+    onboarding_min_days: int = Field(default=7, ge=0)
+    #: Checklist and stage items that are yes/no questions: `false` answers them (it is not
+    #: missing evidence, as it is for every other item).
+    questions: list[Word] = Field(default_factory=list)
     onboarding_plan: list[PlanTask] = Field(default_factory=list)
+
+    # The stage fields are checked one by one (not in _consistent) so that a problem names its
+    # own field and line; `stages` and `checklists` come earlier in the class, so they are in
+    # info.data when validated.
+    @field_validator("po_from", "onboarding_from")
+    @classmethod
+    def _pipeline_stage(cls, value: str | None, info: ValidationInfo) -> str | None:
+        ids = [s.id for s in info.data.get("stages", [])]
+        if value is not None and value not in ids:
+            msg = f"{value!r} is not a stage of the policy ({', '.join(ids) or 'none defined'})"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("lost_stage")
+    @classmethod
+    def _apart_from_pipeline(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value in [s.id for s in info.data.get("stages", [])]:
+            msg = (f"{value!r} is also a pipeline stage; the lost stage stands apart from the "
+                   "ordered stages")
+            raise ValueError(msg)
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _known_items(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        lists = info.data.get("checklists")
+        items = {i for s in info.data.get("stages", []) for i in s.requires}
+        if lists is not None:
+            items |= {*lists.pricing, *lists.po, *lists.onboarding}
+        strays = [q for q in value if q not in items]
+        if strays:
+            msg = f"{', '.join(strays)}: not an item of any stage or checklist of the policy"
+            raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
@@ -77,13 +128,44 @@ class Policy(Input):
         missing = sorted(needed - roles)
         if missing:
             raise ValueError(f"approvers: no one holds the role(s) {', '.join(missing)}")
-        ids = [s.id for s in self.stages]
+        ids = self.stage_ids
         if len(set(ids)) != len(ids):
             raise ValueError("stages: a stage id appears twice")
         unknown = sorted(set(self.tax_rates) - set(self.territories))
         if unknown:
             raise ValueError(f"tax_rates: {', '.join(unknown)} not in territories")
         return self
+
+    @property
+    def stage_ids(self) -> list[str]:
+        """The pipeline stages' ids, in order (the lost stage is not among them)."""
+        return [s.id for s in self.stages]
+
+    @property
+    def deal_stages(self) -> list[str]:
+        """Every stage a deal may be in: the pipeline stages, then the lost stage."""
+        return self.stage_ids + ([self.lost_stage] if self.lost_stage else [])
+
+    def is_before(self, stage: str | None, bound: str | None) -> bool:
+        """True when `stage` is a pipeline stage that comes before the pipeline stage `bound`.
+
+        False when either is None or not a pipeline stage (the lost stage included): callers
+        use it to relax a check, so anything it cannot place keeps the strict behaviour.
+        """
+        ids = self.stage_ids
+        if stage is None or bound is None or stage not in ids or bound not in ids:
+            return False
+        return ids.index(stage) < ids.index(bound)
+
+    def has_evidence(self, deal: Deal, item: str) -> bool:
+        """True when `deal` records `item`: a date, `true` or a record.
+
+        `false` is missing evidence, except for the policy's `questions`, where it is the answer.
+        """
+        ev = deal.evidence.get(item)
+        if ev is None:
+            return False
+        return ev.done or item in self.questions
 
     def band_for(self, pct: Pct) -> Band:
         """The band a discount of `pct` percent falls in (the first whose up_to reaches it)."""

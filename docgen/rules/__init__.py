@@ -14,13 +14,14 @@ from docgen.rules.checklist import (onboarding_checklist_item_missing,
                                     po_checklist_item_missing, pricing_sent_before_mnda)
 from docgen.rules.customer import (invalid_billing_address, invalid_invoice_contact,
                                    invalid_vat_id, territory_not_in_policy)
-from docgen.rules.dates import go_live_too_soon, invalid_contract_term
+from docgen.rules.dates import (go_live_before_signature, go_live_too_soon,
+                                invalid_contract_term)
 from docgen.rules.pricing import (discount_needs_approval, invalid_discount,
                                   quantity_out_of_range, zero_sold_amount)
 from docgen.rules.registry import RETIRED, Rule, RuleContext, rule
 from docgen.rules.services import (service_without_use_by_date, services_without_sow_scope,
                                    starter_pack_added)
-from docgen.rules.stages import stage_skipped
+from docgen.rules.stages import deal_lost, stage_skipped
 
 ALL_RULES: tuple[Rule, ...] = (
     unknown_sku,                        # CAT001
@@ -38,11 +39,13 @@ ALL_RULES: tuple[Rule, ...] = (
     invalid_vat_id,                     # CUS004 (extension, see EXTENSIONS)
     go_live_too_soon,                   # DAT001
     invalid_contract_term,              # DAT002
+    go_live_before_signature,           # DAT003
     discount_needs_approval,            # PRC001
     zero_sold_amount,                   # PRC002
     invalid_discount,                   # PRC003
     quantity_out_of_range,              # PRC004
     stage_skipped,                      # STG001
+    deal_lost,                          # STG002
     service_without_use_by_date,        # SVC001
     starter_pack_added,                 # SVC002
     services_without_sow_scope,         # SVC003

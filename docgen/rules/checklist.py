@@ -2,7 +2,9 @@
 
 The items are the policy's (``checklists.pricing``, ``.po``, ``.onboarding``), never a list in code:
 another company changes its policy file, not docgen. Each missing item is one finding at
-``evidence.<item>`` with the item's name in the message.
+``evidence.<item>`` with the item's name in the message. Whether an item has evidence is the
+policy's to say (:meth:`Policy.has_evidence`): `false` answers a yes/no question, and is missing
+evidence for any other item.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ SIGNED_CONTRACT = "signed_contract"
 
 def _missing(ctx: RuleContext, items: list[str]) -> list[str]:
     """Items without evidence, each once, in the policy's order."""
-    return [item for item in dict.fromkeys(items) if not ctx.deal.has_evidence(item)]
+    return [item for item in dict.fromkeys(items) if not ctx.policy.has_evidence(ctx.deal, item)]
 
 
 @rule("CHK001", name="pricing-sent-before-mnda", severity=Severity.ERROR, gate=Gate.PO,
@@ -53,7 +55,7 @@ def pricing_sent_before_mnda(ctx: RuleContext) -> Iterator[Finding]:
     sent_on = f" on {sent.date.isoformat()}" if sent.date else ""
     for item in dict.fromkeys(ctx.policy.checklists.pricing):
         ev = ctx.deal.evidence.get(item)
-        if ev is None or not ev.done:
+        if ev is None or not ctx.policy.has_evidence(ctx.deal, item):
             yield pricing_sent_before_mnda.finding(
                 f"evidence.{item}", sent=sent_on, item=item, problem=f"without {item}")
         elif ev.date is not None and sent.date is not None and ev.date > sent.date:
@@ -70,7 +72,8 @@ def po_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
     """## What it checks
     Every item of the policy's `checklists.po` (in the sample policy: `mnda_signed`,
     `credit_application`, `billing_details`) has evidence in the deal's `evidence`: a date,
-    `true`, or a record `{date, by, ref}`. `false` counts as missing.
+    `true`, or a record `{date, by, ref}`. `false` counts as missing, except for an item the
+    policy declares among its yes/no `questions`, where `false` is the answer.
 
     ## Why
     A PO commits the vendor to deliver and the customer to pay; finance needs the credit
@@ -88,15 +91,20 @@ def po_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
 
 
 @rule("CHK003", name="onboarding-checklist-item-missing", severity=Severity.ERROR,
-      gate=Gate.ONBOARDING,
+      gate=Gate.ONBOARDING, relaxed=Severity.INFO,
       summary="an item of the onboarding checklist has no evidence (one per item; a missing "
-              "signed contract is named first)",
+              "signed contract is named first); info before the policy's onboarding_from stage",
       message="{text}",
       hint="Record evidence.{item} before onboarding starts")
 def onboarding_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
     """## What it checks
     Every item of the policy's `checklists.onboarding` has evidence, one finding per missing item
     at `evidence.<item>`.
+
+    The findings are errors, except while the deal's `stage` comes before the policy's
+    `onboarding_from` stage (in the sample policy: `won`): then the items are "to do" and the
+    findings are `info`, blocking nothing. A deal without a stage, or in the `lost_stage`, cannot
+    be shown to be early, so its findings stay errors.
 
     A missing signed contract is named first: findings are sorted by location, so
     `evidence.signed_contract` cannot be moved to the top of the list; instead, while it is
@@ -115,19 +123,25 @@ def onboarding_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
     ## How to fix
     Record each item in `evidence` as it is done; the onboarding form shows what is missing.
     """
+    to_do = ctx.policy.is_before(ctx.deal.stage, ctx.policy.onboarding_from)
     missing = _missing(ctx, ctx.policy.checklists.onboarding)
-    if SIGNED_CONTRACT not in missing:
-        for item in missing:
-            yield onboarding_checklist_item_missing.finding(
-                f"evidence.{item}", item=item,
-                text=f"Onboarding checklist item '{item}' has no evidence")
-        return
-    missing.remove(SIGNED_CONTRACT)
-    yield onboarding_checklist_item_missing.finding(
-        f"evidence.{SIGNED_CONTRACT}", item=SIGNED_CONTRACT,
-        text=f"No signed contract: onboarding checklist item '{SIGNED_CONTRACT}' has no evidence")
+    contract_missing = SIGNED_CONTRACT in missing
+    if contract_missing:  # named first: yielded first, and named in every message
+        missing.remove(SIGNED_CONTRACT)
+        missing.insert(0, SIGNED_CONTRACT)
     for item in missing:
+        hint = (f"Record evidence.{item}: a 'to do' now, it blocks onboarding from stage "
+                f"'{ctx.policy.onboarding_from}' on") if to_do else None
         yield onboarding_checklist_item_missing.finding(
-            f"evidence.{item}", item=item,
-            text=f"No signed contract yet, and onboarding checklist item '{item}' has no "
-                 "evidence either")
+            f"evidence.{item}", item=item, relaxed=to_do, hint=hint,
+            text=_onboarding_text(item, contract_missing=contract_missing))
+
+
+def _onboarding_text(item: str, *, contract_missing: bool) -> str:
+    """CHK003's message: while the signed contract is missing, every message opens with it."""
+    if not contract_missing:
+        return f"Onboarding checklist item '{item}' has no evidence"
+    if item == SIGNED_CONTRACT:
+        return f"No signed contract: onboarding checklist item '{item}' has no evidence"
+    return (f"No signed contract yet, and onboarding checklist item '{item}' has no evidence "
+            "either")

@@ -10,6 +10,8 @@ from docgen.rules.registry import RuleContext, rule
 
 #: The evidence item that records when the customer was told the go-live date.
 GO_LIVE_NOTIFIED = "go_live_notified"
+#: The evidence item whose date is the day the contract was signed.
+SIGNED_CONTRACT = "signed_contract"
 
 
 @rule("DAT001", name="go-live-too-soon", severity=Severity.ERROR, gate=Gate.ONBOARDING,
@@ -99,3 +101,59 @@ def invalid_contract_term(ctx: RuleContext) -> Iterator[Finding]:
         yield invalid_contract_term.finding(
             "contract.term_months",
             problem=f"The contract term of {contract.term_months} months is not positive")
+
+
+@rule("DAT003", name="go-live-before-signature", severity=Severity.ERROR, gate=Gate.ONBOARDING,
+      summary="go-live is before the contract is signed, or sooner after signature than the "
+              "policy's onboarding_min_days",
+      message="Go-live {go_live} {problem}",
+      hint="Move go_live to {earliest} or later")
+def go_live_before_signature(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    When the deal has a `go_live` date, the contract was signed (the date of
+    `evidence.signed_contract`) at least the policy's `onboarding_min_days` before it (default
+    7; 0 only asks that go-live is not before the signing day).
+
+    A contract not signed yet, or signed without a date, is reported at
+    `evidence.signed_contract`: go-live cannot be shown to come after the signature, and the rule
+    fails closed, as DAT001 does for a go-live never notified. A go-live too close to or before
+    the signature is reported at `go_live`.
+
+    ## Why
+    Onboarding spends Customer Success and support time that only a signed contract pays for,
+    and the onboarding plan (handover, kick-off, tenant set-up) needs days between signature and
+    go-live.
+
+    ## Example
+    `go_live: 2026-11-12` with `evidence: {signed_contract: 2026-11-10}` -> two days after
+    signature, the policy asks for 7.
+
+    ## How to fix
+    Move go-live to at least `onboarding_min_days` after the signature, or record the signature
+    (`signed_contract: {date: ..., ref: ...}`) once the contract is signed.
+    """
+    go_live = ctx.deal.go_live
+    if go_live is None:
+        return
+    days = ctx.policy.onboarding_min_days
+    signed = ctx.deal.evidence.get(SIGNED_CONTRACT)
+    if signed is None or not signed.done or signed.date is None:
+        state = "has no date" if signed is not None and signed.done else "is not signed yet"
+        yield go_live_before_signature.finding(
+            f"evidence.{SIGNED_CONTRACT}", go_live=go_live.isoformat(), earliest="",
+            problem=f"cannot be shown to come at least {days} days after the signature: the "
+                    f"contract {state} ({SIGNED_CONTRACT})",
+            hint=f"Record evidence.{SIGNED_CONTRACT} with the signing date, and keep go_live at "
+                 f"least {days} days after it")
+        return
+    earliest = signed.date + timedelta(days=days)
+    if go_live >= earliest:
+        return
+    if go_live < signed.date:
+        problem = f"is before the contract was signed on {signed.date.isoformat()}"
+    else:
+        gap = (go_live - signed.date).days
+        problem = (f"is {gap} day{'s' if gap != 1 else ''} after the contract was signed on "
+                   f"{signed.date.isoformat()}; the policy asks for {days}")
+    yield go_live_before_signature.finding("go_live", go_live=go_live.isoformat(),
+                                           problem=problem, earliest=earliest.isoformat())

@@ -62,6 +62,14 @@ class Rule:
     hint: str
     approvers: str  # who approves: "", "band", "exceptions", or a fixed role list
     check: RuleFn
+    #: A milder severity some findings take where the policy says so (CHK003: info before the
+    #: policy's onboarding_from stage); None when every finding has `severity`.
+    relaxed: Severity | None = None
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity this rule's findings may have: its own, then the relaxed one."""
+        return (self.severity,) if self.relaxed is None else (self.severity, self.relaxed)
 
     @property
     def explanation(self) -> str:
@@ -74,9 +82,18 @@ class Rule:
         return self.code[:3]
 
     def finding(self, where: str, *, approvers: tuple[str, ...] = (), hint: str | None = None,
-                fingerprint: str | None = None, **fields: Any) -> Finding:
-        """A finding of this rule at `where`, its message formatted from `fields`."""
-        return Finding(code=self.code, severity=self.severity, gate=self.gate, where=where,
+                fingerprint: str | None = None, relaxed: bool = False,
+                **fields: Any) -> Finding:
+        """A finding of this rule at `where`, its message formatted from `fields`.
+
+        With `relaxed`, the finding takes the rule's milder severity (a rule without one raises
+        ValueError: that is a bug in the rule, not in the deal).
+        """
+        if relaxed and self.relaxed is None:
+            msg = f"rule {self.code} has no relaxed severity"
+            raise ValueError(msg)
+        severity = self.relaxed if relaxed and self.relaxed is not None else self.severity
+        return Finding(code=self.code, severity=severity, gate=self.gate, where=where,
                        message=self.message.format(where=where, **fields), approvers=approvers,
                        hint=(hint if hint is not None else self.hint.format(where=where, **fields)),
                        fingerprint=fingerprint)
@@ -89,7 +106,8 @@ class Rule:
 
 
 def rule(code: str, *, name: str, severity: Severity, gate: Gate, summary: str, message: str,
-         hint: str, approvers: str = "") -> Callable[[Callable[..., Iterator[Finding]]], Rule]:
+         hint: str, approvers: str = "", relaxed: Severity | None = None,
+         ) -> Callable[[Callable[..., Iterator[Finding]]], Rule]:
     """Turn a check function into a :class:`Rule` carrying its metadata."""
     if not CODE_RE.match(code):
         msg = f"rule code {code!r} must look like ABC123"
@@ -106,6 +124,6 @@ def rule(code: str, *, name: str, severity: Severity, gate: Gate, summary: str, 
             msg = f"rule {code} needs a docstring (its explanation)"
             raise ValueError(msg)
         return Rule(code=code, name=name, severity=severity, gate=gate, summary=summary,
-                    message=message, hint=hint, approvers=approvers, check=fn)
+                    message=message, hint=hint, approvers=approvers, check=fn, relaxed=relaxed)
 
     return wrap

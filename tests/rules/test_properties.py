@@ -138,7 +138,7 @@ def deals(draw: st.DrawFn, currencies: tuple[str, ...] = ("EUR", "USD", "GBP", "
         "lines": draw(st.lists(line_strategy, min_size=1, max_size=8)),
     }
     if draw(st.booleans()):
-        data["stage"] = draw(st.sampled_from([s.id for s in policy.stages]))
+        data["stage"] = draw(st.sampled_from(policy.deal_stages))
     if draw(st.booleans()):
         data["go_live"] = draw(DATES)
     if draw(st.booleans()):
@@ -158,7 +158,8 @@ def test_validator_never_crashes_and_sorts_its_findings(deal: Deal) -> None:
     assert list(result.findings) == sorted(result.findings, key=sort_key)
     for f in result.findings:
         r = RULES_BY_CODE[f.code]
-        assert (f.severity, f.gate) == (r.severity, r.gate)
+        assert f.severity in r.severities
+        assert f.gate == r.gate
         assert f.where
         assert f.message
         assert "{" not in f.message

@@ -39,10 +39,12 @@ SPEC_TABLE_COPY = """
 | CUS003 | error | po |
 | CHK001 | error | po |
 | CHK002 | error | po |
-| CHK003 | error | onboarding |
+| CHK003 | error (info before the policy's `onboarding_from` stage) | onboarding |
 | DAT001 | error | onboarding |
 | DAT002 | error | po |
-| STG001 | error | none |
+| STG001 | error | po |
+| STG002 | error | po |
+| DAT003 | error | onboarding |
 """
 
 ROW = re.compile(r"^\|\s*([A-Z]{3}\d{3})\s*\|\s*([a-z]+)[^|]*\|\s*([a-z]+)\s*\|", re.MULTILINE)
@@ -147,3 +149,20 @@ def test_spec_table_parser_reads_severity_word_and_gate() -> None:
     text = "| CAT002 | approval (exception approvers) | po | a line is custom |\n"
     # then
     assert parse_table(text) == {"CAT002": ("approval", "po")}
+
+
+def test_only_chk003_relaxes_its_severity_and_only_to_info() -> None:
+    # then: the SPEC table's "error (info before the policy's onboarding_from stage)"
+    assert {r.code: r.relaxed for r in ALL_RULES if r.relaxed is not None} == {
+        "CHK003": Severity.INFO}
+    assert RULES_BY_CODE["CHK003"].severities == (Severity.ERROR, Severity.INFO)
+    assert RULES_BY_CODE["STG001"].severities == (Severity.ERROR,)
+
+
+def test_relaxed_finding_of_a_rule_without_one_is_a_bug() -> None:
+    # given
+    r = RULES_BY_CODE["STG002"]
+    # then
+    assert r.finding("stage", relaxed=False, stage="x").severity is Severity.ERROR
+    with pytest.raises(ValueError, match="no relaxed severity"):
+        r.finding("stage", relaxed=True, stage="x")
