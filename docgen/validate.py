@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from docgen.errors import InternalRuleError
-from docgen.findings import Finding, sort_findings
+from docgen.findings import ACTION_GATES, Finding, sort_findings
 from docgen.models.catalogue import Catalogue, Sku
 from docgen.models.deal import Deal
 from docgen.models.policy import Policy
@@ -42,9 +44,22 @@ class DealResult:
         """True when anything gated (po or onboarding) blocks."""
         return any(f.blocking for f in self.findings)
 
+    @property
+    def ready(self) -> dict[str, bool]:
+        """Per document kind: True when no finding gated to it is an error or an unmet approval."""
+        return {action: not self.blockers(action) for action in ACTION_GATES}
+
+    @property
+    def revision(self) -> str:
+        """SHA-256 of the deal's canonical content (what was validated)."""
+        data = json.dumps(self.deal.model_dump(mode="json"), sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
     def to_json(self) -> dict[str, object]:
         """SPEC §5 ``--json`` entry for this deal."""
-        return {"deal": self.deal.deal, "file": self.source, "blocking": self.blocking,
+        return {"deal": self.deal.deal, "file": self.source, "revision": self.revision,
+                "ready": self.ready, "blocking": self.blocking,
                 "findings": [f.to_json() for f in self.findings]}
 
 

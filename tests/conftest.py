@@ -20,6 +20,17 @@ EXAMPLES = REPO / "examples" / "deals"
 DOCGEN = [sys.executable, "-m", "docgen"]
 
 
+#: Markers that make a test slow by themselves (a server to start, a word processor to run).
+_SLOW_BECAUSE = ("postgres", "libreoffice")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need PostgreSQL or LibreOffice are slow too (``make test-fast`` leaves them out)."""
+    for item in items:
+        if any(item.get_closest_marker(m) for m in _SLOW_BECAUSE):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's workspace or database settings."""

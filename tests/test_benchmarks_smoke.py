@@ -7,6 +7,8 @@ docgen cannot silently break ``make bench``.
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import math
 import subprocess
@@ -14,6 +16,8 @@ import sys
 from pathlib import Path
 
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
 
 FIGURES = ("one_page", "long_po", "batch", "validate_cold", "validate_rate", "memory")
 

@@ -20,6 +20,8 @@ from docgen.workspace import Workspace
 from tests.conftest import assert_no_traceback, example, example_data
 from tests.docs import render_document
 
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
+
 ISSUED = date(2026, 11, 22)
 LOCALES = [("en_US", "USD", "US"), ("en_GB", "GBP", "GB"), ("de_DE", "EUR", "DE"),
            ("fr_FR", "EUR", "FR"), ("ja_JP", "JPY", "JP")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
@@ -9,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
 
 
 def test_wheel_ships_the_sample_workspace_and_runs_from_it(tmp_path: Path) -> None:

@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from docgen.rules import Rule
     from docgen.workspace import Workspace
 
-__all__ = ["FORMATS", "REPORT_FORMATS", "BatchResult", "DealResult", "DecisionResult",
+#: The documents `validate` reports readiness for, in the order it prints them.
+READINESS_KINDS = ("po", "sow", "onboarding")
+
+__all__ = ["FORMATS", "READINESS_KINDS", "REPORT_FORMATS", "BatchResult", "DealResult", "DecisionResult",
            "DocumentKind", "IssuedFile", "Session", "SubmitResult", "explain_rule",
            "init_workspace", "list_rules", "pack"]
 

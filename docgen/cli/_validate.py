@@ -13,10 +13,18 @@ from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, Progress, print_findings, 
 
 @click.command()
 @click.argument("deals", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--for", "for_", type=click.Choice([*api.READINESS_KINDS, "all"]), default="po",
+              show_default=True,
+              help="Which documents decide the exit code: exit 1 when one of them is not ready.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (SPEC §5).")
 @click.pass_context
-def validate(ctx: click.Context, deals: tuple[str, ...], as_json: bool) -> None:
-    """Report every finding of each DEAL file; exit 1 when any finding gates an action."""
+def validate(ctx: click.Context, deals: tuple[str, ...], for_: str, as_json: bool) -> None:
+    """Say which documents each DEAL is ready for, and every finding.
+
+    The first line of each deal reads like "PO ready · SOW ready · onboarding blocked by 5";
+    exit 1 when a document chosen by --for (default: the PO) is not ready.
+    """
+    kinds = api.READINESS_KINDS if for_ == "all" else (for_,)
     with session(ctx) as s:
         loaded = s.load(deals)
         with Progress(len(loaded), "validating") as bar:
@@ -26,10 +34,23 @@ def validate(ctx: click.Context, deals: tuple[str, ...], as_json: bool) -> None:
                               ensure_ascii=False))
     else:
         for r in results:
-            state = "BLOCKED" if r.blocking else "ok"
-            click.echo(f"{r.deal.deal} ({r.source}): {state}, {len(r.findings)} finding(s)")
+            click.echo(f"{r.deal.deal} ({r.source}): {_readiness(r)}; "
+                       f"{len(r.findings)} finding(s)")
             print_findings(r.findings)
-    sys.exit(EXIT_BLOCKED if any(r.blocking for r in results) else EXIT_OK)
+    not_ready = any(not r.ready[k] for r in results for k in kinds)
+    sys.exit(EXIT_BLOCKED if not_ready else EXIT_OK)
+
+
+_NAMES = {"po": "PO", "sow": "SOW", "onboarding": "onboarding"}
+
+
+def _readiness(result: api.DealResult) -> str:
+    """``PO ready · SOW ready · onboarding blocked by 5``."""
+    parts = []
+    for kind, ok in result.ready.items():
+        n = len(result.blockers(kind))
+        parts.append(f"{_NAMES.get(kind, kind)} {'ready' if ok else f'blocked by {n}'}")
+    return " · ".join(parts)
 
 
 @click.command()

@@ -456,7 +456,8 @@ def _onboarding(f: Formatter, priced: PricedDeal, policy: DocumentPolicy | None,
     checklist = []
     for item in items:
         ev = deal.evidence.get(item)
-        done = ev is not None and ev.done
+        # a yes/no question answered `false` is answered (Policy.has_evidence says the same)
+        done = ev is not None and (ev.done or item in (policy.questions if policy else ()))
         when = f.date(ev.date) if done and ev is not None and ev.date else ""
         by = (ev.by or "") if done and ev is not None else ""
         ref = (ev.ref or "") if done and ev is not None else ""

@@ -47,13 +47,16 @@ class DocumentPolicy:
     valid_days: int
     onboarding_checklist: tuple[str, ...] = ()
     onboarding_plan: tuple[PlanTask, ...] = ()
+    #: yes/no items, for which `false` is an answer and not missing evidence
+    questions: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, policy: Policy) -> DocumentPolicy:
         """The slice of `policy` documents need."""
         return cls(valid_days=policy.po_valid_days,
                    onboarding_checklist=tuple(policy.checklists.onboarding),
-                   onboarding_plan=tuple(policy.onboarding_plan))
+                   onboarding_plan=tuple(policy.onboarding_plan),
+                   questions=tuple(policy.questions))
 
 
 @dataclass(frozen=True)

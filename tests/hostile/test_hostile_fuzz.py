@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 
 from docgen.workspace import sample_root
 
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
+
 IN_PROCESS = int(os.environ.get("DOCGEN_FUZZ_EXAMPLES", "400"))
 SUBPROCESS = int(os.environ.get("DOCGEN_FUZZ_SUBPROCESS", "30"))
 SAMPLE = sample_root()

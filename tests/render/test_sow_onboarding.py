@@ -17,6 +17,8 @@ from tests.conftest import assert_no_traceback, example, example_data
 from tests.docs import document_context
 from tests.render._helpers import ISSUED, docx_text, pdf_text, render
 
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
+
 
 def _context(ws: Workspace, path: Path, kind: str) -> Any:
     return document_context(ws, path, kind, issue_date=ISSUED)

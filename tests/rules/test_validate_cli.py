@@ -19,6 +19,8 @@ from docgen.rules import ALL_RULES, RULES_BY_CODE, rule
 from docgen.validate import validate_deal
 from docgen.workspace import Workspace, load_deal
 
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
+
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 HEAVY = ("weasyprint", "docxtpl", "jinja2", "sqlalchemy")
 

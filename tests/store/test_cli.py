@@ -17,6 +17,8 @@ from docgen.workspace import Workspace
 from tests.conftest import assert_no_traceback, example, example_data
 from tests.store.conftest import Backend
 
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
+
 Run = Callable[..., subprocess.CompletedProcess[str]]
 PEOPLE = {"cs": "cs.lead@brightfield.example", "finance": "cfo@brightfield.example",
           "sales_manager": "sales.manager@brightfield.example"}

@@ -19,6 +19,8 @@ from docgen.workspace import Workspace
 from tests.conftest import REPO
 from tests.store.conftest import Backend
 
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
+
 
 def test_store_schema_revision_is_the_migrations_head() -> None:
     # given

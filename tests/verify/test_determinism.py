@@ -13,6 +13,8 @@ import pytest
 
 from docgen.workspace import Workspace
 
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
+
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 

@@ -3,6 +3,8 @@ final PO, ``docgen verify`` exits 0 on it, 1 on an edited copy, 2 on a file docg
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 from collections.abc import Callable
@@ -10,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import assert_no_traceback
+
+pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
