@@ -153,7 +153,7 @@ def test_rules_selects_a_family_by_prefix(run_cli: RunCli) -> None:
     proc = run_cli("rules", "CUS", "--json", workspace=False)
     # then
     assert [r["code"] for r in json.loads(proc.stdout)] == ["CUS001", "CUS002", "CUS003",
-                                                            "CUS004"]
+                                                            "CUS004", "CUS005"]
 
 
 def test_rules_refuses_retired_and_unknown_codes(run_cli: RunCli) -> None:
