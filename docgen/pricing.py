@@ -185,7 +185,10 @@ def _use_by(sku: Sku | None, start: date | None) -> date | None:
         return None
     if start is None:
         return None
-    return start + timedelta(days=sku.consumption_days)
+    try:
+        return start + timedelta(days=sku.consumption_days)
+    except OverflowError:  # beyond year 9999; the models' limits keep dates far from it
+        return None
 
 
 def _discount(list_amount: Money, pct: Decimal | None, amount: Decimal | None,

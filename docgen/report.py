@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -251,10 +252,23 @@ CSV_COLUMNS = ("deal", "customer", "sales_rep", "code", "where", "about", "amoun
                "age_hours", "due_at", "approvers", "waiting_for", "decision")
 
 
+#: First characters that make a spreadsheet read a text cell as a formula: the ASCII ones and
+#: their fullwidth and small forms, which some spreadsheets fold to ASCII.
+_FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
+
+
 def _cell(value: Any, *, numeric: bool = False) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (CSV injection).
+
+    A text starting with a formula character is prefixed with ``'``; so is one starting with
+    any whitespace (space, NBSP, tab, CR, LF, U+3000 …) or an invisible format character
+    (U+200B, U+FEFF …), because spreadsheets skip some of those before looking for ``=``.
+    """
     text = "" if value is None else str(value)
-    # a text cell starting like a formula would run as one in a spreadsheet (CSV injection)
-    if not numeric and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if numeric or not text:
+        return text
+    first = text[0]
+    if first in _FORMULA_START or first.isspace() or unicodedata.category(first) == "Cf":
         return "'" + text
     return text
 

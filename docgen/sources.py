@@ -4,42 +4,34 @@ Numbers with a fraction become ``Decimal`` from their text (``4500.10`` is ``Dec
 never through a binary float. Every mapping key and sequence item is remembered with its line, so a
 schema error can name the file, the line and the field path. Problems are collected, never raised
 one at a time: :func:`validate_model` raises one :class:`~docgen.errors.InputError` with all of them.
+
+Only regular files are read, and none larger than :data:`~docgen.limits.MAX_FILE_BYTES`. YAML is
+read by :mod:`docgen._yaml_reader` (no tags, no YAML 1.1 number forms, real dates only, limits on
+size checked as it reads); JSON by the standard library, with the same limits on numbers.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from docgen._yaml_reader import Path_, YamlReader, format_path
 from docgen.errors import InputError, Problem
+from docgen.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_VALUES, number_problem
 
-try:  # the C loader is ~10x faster; fall back where libyaml is missing
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment]
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Source", "format_path", "load_file", "load_text",
+           "validate_model"]
 
-__all__ = ["Source", "format_path", "load_file", "load_text", "validate_model"]
-
-Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
-
-#: Largest input file docgen reads; a bigger one is refused before parsing.
-MAX_FILE_BYTES = 20 * 1024 * 1024
-#: Deepest nesting of mappings and lists accepted (docgen's formats need fewer than 10 levels).
-MAX_DEPTH = 64
-#: Values a file may expand to per character of its text: YAML aliases can make a small file
-#: expand exponentially ("billion laughs"); an alias-free file never exceeds one per character.
-MAX_VALUES_PER_CHAR = 4
-
-_FLOAT_TAG = "tag:yaml.org,2002:float"
-_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -61,84 +53,14 @@ class Source:
 
     def problem(self, path: Sequence[str | int], message: str) -> Problem:
         """A Problem at `path` of this file."""
-        return Problem(self.file, self.line_of(path), format_path(path), message)
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """``("lines", 3, "sku")`` -> ``"lines[3].sku"``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-class _Builder:
-    """Turns a composed YAML node tree into Python data, recording lines and problems."""
-
-    def __init__(self, loader: yaml.SafeLoader, src: Source, budget: int = 1 << 62) -> None:
-        self.loader = loader
-        self.src = src
-        self.problems: list[Problem] = []
-        self.budget = budget
-
-    def build(self, node: yaml.Node, path: Path_) -> Any:
-        self.budget -= 1
-        if self.budget < 0 or len(path) > MAX_DEPTH:
-            what = (f"is nested more than {MAX_DEPTH} levels deep" if len(path) > MAX_DEPTH
-                    else "expands to far more values than its text holds (YAML aliases?)")
-            raise InputError([Problem(self.src.file, node.start_mark.line + 1,
-                                      format_path(path[:8]), f"refused: the file {what}")])
-        self.src.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            self.loader.flatten_mapping(node)  # resolves "<<" merge keys
-            for key_node, value_node in node.value:
-                key = self.build_scalar(key_node, path) if isinstance(
-                    key_node, yaml.ScalarNode) else None
-                if not isinstance(key, str | int) or isinstance(key, bool):
-                    self.problems.append(Problem(
-                        self.src.file, key_node.start_mark.line + 1, format_path(path),
-                        "a key must be a plain word"))
-                    continue
-                key = str(key)
-                if key in out:
-                    self.problems.append(Problem(
-                        self.src.file, key_node.start_mark.line + 1, format_path((*path, key)),
-                        "key appears twice"))
-                    continue
-                self.src.lines[(*path, key)] = key_node.start_mark.line + 1
-                out[key] = self.build(value_node, (*path, key))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.build_scalar(node, path)
-
-    def build_scalar(self, node: yaml.Node, path: Path_) -> Any:
-        if node.tag == _FLOAT_TAG:
-            text = node.value.replace("_", "")
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                value = None
-            if value is None or not value.is_finite():
-                self.problems.append(Problem(
-                    self.src.file, node.start_mark.line + 1, format_path(path),
-                    f"{node.value!r} is not a finite number"))
-                return None
-            return value
-        if node.tag == _STR_TAG:
-            return node.value
-        return self.loader.construct_object(node, deep=True)
+        return Problem(self.file, self.line_of(path), format_path(tuple(path)), message)
 
 
 def _too_deep(text: str) -> int | None:
     """The line where `text` first nests more than MAX_DEPTH levels, or None.
 
     Called only when the parser failed: a parser may refuse deep nesting before docgen's own
-    builder sees it, and then the message should be docgen's, not the parser's. Events stream
+    reader sees it, and then the message should be docgen's, not the parser's. Events stream
     without recursion, and the pure-Python parser (unlike libyaml's) has no nesting limit of its
     own, so this reaches the depth the parser refused.
     """
@@ -161,18 +83,21 @@ def _nested_too_deep(file: str, line: int) -> InputError:
                                f"refused: the file is nested more than {MAX_DEPTH} levels deep")])
 
 
+def _too_big(file: str, size: int) -> InputError:
+    return InputError([Problem(file, None, "", f"file is {size} bytes; the limit is "
+                                               f"{MAX_FILE_BYTES}")])
+
+
 def load_text(text: str, file: str) -> Source:
     """Parse YAML or JSON `text` (JSON when `file` ends in .json)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise _too_big(file, len(text.encode("utf-8", "surrogatepass")))
     src = Source(file, None)
     if file.endswith(".json"):
         return _load_json(text, src)
-    loader = _Loader(text)
+    reader = YamlReader(text, file, src.lines)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise InputError([Problem(file, 1, "", "the file is empty")])
-        builder = _Builder(loader, src, budget=MAX_VALUES_PER_CHAR * len(text) + 1000)
-        src.data = builder.build(node, ())
+        found, src.data = reader.read()
     except yaml.MarkedYAMLError as exc:
         if (deep := _too_deep(text)) is not None:
             raise _nested_too_deep(file, deep) from None
@@ -184,14 +109,47 @@ def load_text(text: str, file: str) -> Source:
         if (deep := _too_deep(text)) is not None:
             raise _nested_too_deep(file, deep) from None
         raise InputError([Problem(file, None, "", f"not valid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
-    if builder.problems:
-        raise InputError(builder.problems)
+    if not found:
+        raise InputError([Problem(file, 1, "", "the file is empty")])
+    if reader.problems:
+        raise InputError(reader.problems)
     return src
 
 
+class _Refused:
+    """A JSON number docgen will not read; replaced by a Problem once lines are known."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _json_number(kind: type[int] | type[Decimal]) -> Any:
+    def parse(text: str) -> Any:
+        problem = number_problem(text)
+        return _Refused(problem) if problem else kind(text)
+
+    return parse
+
+
+def _refused_numbers(data: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
+    if isinstance(data, _Refused):
+        return [(path, data.message)]
+    if isinstance(data, dict):
+        return [r for k, v in data.items() for r in _refused_numbers(v, (*path, k))]
+    if isinstance(data, list):
+        return [r for i, v in enumerate(data) for r in _refused_numbers(v, (*path, i))]
+    return []
+
+
 def _load_json(text: str, src: Source) -> Source:
+    # JSON is (nearly) YAML: docgen's YAML reader learns the line of each field and checks the
+    # limits on nesting, list length and size while it reads, so an oversized list is refused
+    # before the JSON parser builds it whole. Its values are dropped: JSON's own parser decides.
+    try:
+        YamlReader(text, src.file, src.lines).read()
+        limits_checked = True
+    except yaml.YAMLError:
+        src.lines, limits_checked = {}, False
     seen_dupes: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -203,7 +161,8 @@ def _load_json(text: str, src: Source) -> Source:
         return out
 
     try:
-        src.data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs,
+        src.data = json.loads(text, parse_float=_json_number(Decimal),
+                              parse_int=_json_number(int), object_pairs_hook=pairs,
                               parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(src.file, exc.lineno, "", f"not valid JSON: {exc.msg}")]) from None
@@ -212,20 +171,33 @@ def _load_json(text: str, src: Source) -> Source:
             from None
     except ValueError as exc:
         raise InputError([Problem(src.file, None, "", f"not valid JSON: {exc}")]) from None
-    # JSON is (nearly) YAML: compose it once more only to learn the line of each field.
-    try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            if node is not None:
-                _Builder(loader, src).build(node, ())
-        finally:
-            loader.dispose()
-    except yaml.YAMLError:
-        src.lines = {}
-    if seen_dupes:
-        raise InputError([src.problem((k,), "key appears twice") for k in seen_dupes])
+    if not limits_checked:
+        _check_limits(src)
+    problems = [src.problem(path, message) for path, message in _refused_numbers(src.data)]
+    problems += [src.problem((k,), "key appears twice") for k in seen_dupes]
+    if problems:
+        raise InputError(problems)
     return src
+
+
+def _check_limits(src: Source) -> None:
+    """The limits the YAML reader checks, for JSON it could not read."""
+    values, stack = 0, [((), src.data)]
+    while stack:
+        path, value = stack.pop()
+        values += 1
+        what = (f"the file is nested more than {MAX_DEPTH} levels deep" if len(path) > MAX_DEPTH
+                else f"the file holds more than {MAX_VALUES} values" if values > MAX_VALUES
+                else f"the list has more than {MAX_ITEMS} items"
+                if isinstance(value, list) and len(value) > MAX_ITEMS
+                else f"the mapping has more than {MAX_ITEMS} keys"
+                if isinstance(value, dict) and len(value) > MAX_ITEMS else None)
+        if what:
+            raise InputError([src.problem(path[:MAX_DEPTH], f"refused: {what}")])
+        if isinstance(value, dict):
+            stack += [((*path, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [((*path, i), v) for i, v in enumerate(value)]
 
 
 def _reject_constant(name: str) -> Any:
@@ -233,22 +205,56 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(msg)
 
 
-def load_file(path: Path | str) -> Source:
-    """Read and parse one YAML or JSON file."""
-    p = Path(path)
-    name = str(path)
+def _read_regular_file(name: str) -> bytes:
+    """The bytes of the regular file `name`; anything else (a device, a FIFO, a socket, a
+    folder) is refused before a byte is read, and so is a file above MAX_FILE_BYTES.
+
+    The path is checked with stat before it is opened (opening some devices has effects of its
+    own), then opened without blocking (a FIFO would wait for a writer) and checked again on the
+    open descriptor, so a file swapped in between is caught too.
+    """
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError([Problem(name, None, "", f"file is {size} bytes; the limit is "
-                                                         f"{MAX_FILE_BYTES}")])
-        raw = p.read_bytes()
+        _check_regular(name, os.stat(name))
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | \
+            getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(name, flags)
     except FileNotFoundError:
         raise InputError([Problem(name, None, "", "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(name, None, "", "is a folder, not a file")]) from None
     except PermissionError:
         raise InputError([Problem(name, None, "", "permission denied")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
+    try:
+        _check_regular(name, os.fstat(fd))
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:  # it grew while being read
+                raise _too_big(name, size)
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError([Problem(name, None, "", f"cannot be read ({exc.strerror})")]) from None
+    finally:
+        os.close(fd)
+
+
+def _check_regular(name: str, st: os.stat_result) -> None:
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError([Problem(name, None, "", "is a folder, not a file")])
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a file")
+        raise InputError([Problem(name, None, "", f"is {kind}; docgen reads only regular files")])
+    if st.st_size > MAX_FILE_BYTES:
+        raise _too_big(name, st.st_size)
+
+
+def load_file(path: Path | str) -> Source:
+    """Read and parse one YAML or JSON file (a regular file of at most MAX_FILE_BYTES)."""
+    name = str(path)
+    raw = _read_regular_file(name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -283,7 +289,7 @@ def validate_model(model: type[M], src: Source, *, context: dict[str, Any] | Non
                 line = src.line_of(loc[:-1])
             else:
                 line = src.line_of(loc)
-            problems.append(Problem(src.file, line, format_path(loc), _friendly(err)))
+            problems.append(Problem(src.file, line, format_path(tuple(loc)), _friendly(err)))
         raise InputError(_dedupe(problems)) from None
 
 

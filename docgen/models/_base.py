@@ -1,20 +1,26 @@
-"""Shared pieces of the input models: the base class, safe text and exact-decimal types."""
+"""Shared pieces of the input models: the base class, safe text, exact-decimal and date types."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["Amount", "Code", "CurrencyCode", "Input", "Pct", "Quantity", "Text", "Word"]
+from docgen.limits import MAX_TEXT, date_problem, number_problem
 
-#: Characters that cannot appear in a PDF or DOCX (XML 1.0) document. Tab, LF and CR are allowed.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+__all__ = ["MAX_TEXT", "Amount", "Code", "CurrencyCode", "Day", "Input", "Pct", "Quantity",
+           "Text", "Word"]
 
-#: Longest free text docgen accepts in one field (the SOW scope is the largest).
-MAX_TEXT = 100_000
+#: Characters that cannot appear in a document: C0 and C1 controls (tab, LF and CR are allowed),
+#: DEL, U+2028/U+2029 (line and paragraph separators, which break a line where the document
+#: does not), surrogates and the non-characters U+FFFE/U+FFFF. Bidi controls are not here:
+#: CUS005 reports them as a finding on the texts that reach a document.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff"
+                      "\ud800-\udfff]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _no_control(value: str) -> str:
@@ -26,6 +32,30 @@ def _no_control(value: str) -> str:
     return value
 
 
+def _day(value: Any) -> Any:
+    """A date from a date or its ISO text, within MIN_DATE..MAX_DATE; docgen's own messages."""
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time() or value.tzinfo is not None:
+            msg = "must be a date (YYYY-MM-DD), not a date and time"
+            raise ValueError(msg)  # noqa: TRY004 - pydantic wants ValueError
+        value = value.date()
+    elif isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value):
+            msg = f"{value[:40]!r} is not a date (write YYYY-MM-DD)"
+            raise ValueError(msg)
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            msg = f"{value} is not a real date"
+            raise ValueError(msg) from None
+    elif not isinstance(value, date):
+        msg = "must be a date (YYYY-MM-DD)"
+        raise ValueError(msg)  # noqa: TRY004
+    if problem := date_problem(value):
+        raise ValueError(problem)
+    return value
+
+
 def _no_float(value: Any) -> Any:
     if isinstance(value, float):
         msg = 'must be an exact decimal (write it as text, e.g. "12.50"), not a binary float'
@@ -33,6 +63,8 @@ def _no_float(value: Any) -> Any:
     if isinstance(value, bool):
         msg = "must be a number, not true/false"
         raise ValueError(msg)  # noqa: TRY004
+    if isinstance(value, str) and (problem := number_problem(value.strip())):
+        raise ValueError(problem)
     return value
 
 
@@ -46,6 +78,8 @@ Pct = Annotated[Decimal, BeforeValidator(_no_float),
                 Field(allow_inf_nan=False, max_digits=9, decimal_places=4)]
 Quantity = Annotated[Decimal, BeforeValidator(_no_float),
                      Field(allow_inf_nan=False, max_digits=12, decimal_places=3)]
+#: A calendar date between MIN_DATE and MAX_DATE (:mod:`docgen.limits`).
+Day = Annotated[date, BeforeValidator(_day)]
 
 
 class Input(BaseModel):

@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from docgen.models._base import Amount, Code, CurrencyCode, Input, Pct, Quantity, Text, Word
+from docgen.limits import MAX_CONSUMPTION_DAYS
+from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
+                                 Word)
 
 __all__ = ["SERVICE_FAMILIES", "USE_BY_FAMILIES", "Catalogue", "CatalogueMeta", "Component",
            "Family", "Included", "Overage", "Sku", "Threshold", "Vendor"]
@@ -83,10 +85,10 @@ class Sku(Input):
     max_quantity: Quantity | None = None
     max_discount_pct: Pct | None = Field(default=None, ge=0, le=100)
     territories: list[Word] = Field(default_factory=lambda: ["all"], min_length=1)
-    effective_from: date | None = None
-    effective_to: date | None = None
+    effective_from: Day | None = None
+    effective_to: Day | None = None
     included: Included | None = None
-    consumption_days: int | None = Field(default=None, ge=1)
+    consumption_days: int | None = Field(default=None, ge=1, le=MAX_CONSUMPTION_DAYS)
     threshold: Threshold | None = None
     overage: Overage | None = None
     requires_cs_review: bool = False

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from datetime import date as Date  # noqa: N812 - Evidence has a field named `date`
 from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag, field_validator
 
-from docgen.models._base import Amount, Code, CurrencyCode, Input, Pct, Quantity, Text, Word
+from docgen.limits import MAX_LINES
+from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
+                                 Word)
 
-__all__ = ["Address", "Contact", "Contract", "CustomLine", "CustomService", "Customer", "Deal",
+__all__ = ["MAX_LINES", "Address", "Contact", "Contract", "CustomLine", "CustomService", "Customer", "Deal",
            "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
-
-#: Most lines a deal may have (a 900-line PO is ~20 pages).
-MAX_LINES = 10_000
 
 
 class Contact(Input):
@@ -82,7 +80,7 @@ class SalesRep(Input):
 class Contract(Input):
     """Contract dates and terms. A missing start is DAT002, not a schema error."""
 
-    start: date | None = None
+    start: Day | None = None
     term_months: int | None = None
     payment_terms: Word = "30 days net"
 
@@ -90,7 +88,7 @@ class Contract(Input):
 class Evidence(Input):
     """Evidence that a checklist or stage item is done: when, by whom, with what reference."""
 
-    date: Date | None = None
+    date: Day | None = None
     by: Word | None = None
     ref: Word | None = None
     done: bool = True
@@ -164,7 +162,7 @@ class Deal(Input):
     contacts: list[Contact] = Field(default_factory=list)
     sales_rep: SalesRep | None = None
     contract: Contract = Field(default_factory=Contract)
-    go_live: date | None = None
+    go_live: Day | None = None
     evidence: dict[Word, Evidence] = Field(default_factory=dict)
     lines: list[Line] = Field(min_length=1, max_length=MAX_LINES)
     sow: Sow | None = None

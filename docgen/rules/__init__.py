@@ -13,11 +13,12 @@ from docgen.rules.catalogue import (no_price_in_currency, non_catalogue_service,
 from docgen.rules.checklist import (onboarding_checklist_item_missing,
                                     po_checklist_item_missing, pricing_sent_before_mnda)
 from docgen.rules.customer import (invalid_billing_address, invalid_invoice_contact,
-                                   invalid_vat_id, territory_not_in_policy)
+                                   invalid_vat_id, territory_not_in_policy, unprintable_text)
 from docgen.rules.dates import (go_live_before_signature, go_live_too_soon,
                                 invalid_contract_term)
 from docgen.rules.pricing import (discount_needs_approval, invalid_discount,
-                                  quantity_out_of_range, zero_sold_amount)
+                                  non_positive_custom_price, quantity_out_of_range,
+                                  zero_sold_amount)
 from docgen.rules.registry import RETIRED, Rule, RuleContext, rule
 from docgen.rules.services import (service_without_use_by_date, services_without_sow_scope,
                                    starter_pack_added)
@@ -37,6 +38,7 @@ ALL_RULES: tuple[Rule, ...] = (
     invalid_billing_address,            # CUS002
     territory_not_in_policy,            # CUS003
     invalid_vat_id,                     # CUS004 (extension, see EXTENSIONS)
+    unprintable_text,                   # CUS005
     go_live_too_soon,                   # DAT001
     invalid_contract_term,              # DAT002
     go_live_before_signature,           # DAT003
@@ -44,6 +46,7 @@ ALL_RULES: tuple[Rule, ...] = (
     zero_sold_amount,                   # PRC002
     invalid_discount,                   # PRC003
     quantity_out_of_range,              # PRC004
+    non_positive_custom_price,          # PRC005
     stage_skipped,                      # STG001
     deal_lost,                          # STG002
     service_without_use_by_date,        # SVC001

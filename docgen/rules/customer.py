@@ -1,4 +1,5 @@
-"""CUS: who is billed, where: invoice contact, billing address, territory and VAT id.
+"""CUS: who is billed, where: invoice contact, billing address, territory and VAT id, and
+whether the texts that reach a document can be printed at all.
 
 Data a well-kept library already knows is checked by that library, never by a home-made regex:
 email addresses by email-validator (syntax only, no DNS), VAT ids by python-stdnum, ISO 3166 country
@@ -10,9 +11,12 @@ id come back deal after deal.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
+
+from pydantic import BaseModel
 
 from docgen.findings import Finding, Gate, Severity
 from docgen.rules.registry import RuleContext, rule
@@ -281,3 +285,136 @@ def invalid_vat_id(ctx: RuleContext) -> Iterator[Finding]:
         cc, reason = problem
         yield invalid_vat_id.finding("customer.vat_id", vat_id=customer.vat_id, country=cc,
                                      reason=reason)
+
+
+#: Unicode's Bidi_Control characters: they reorder how text is shown without changing the data
+#: (U+202E can make "evil.exe" read "exe.live"), so a document would not read as its data.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067"
+                          "\u2068\u2069")
+#: Characters named in one finding before "and N more".
+_SHOWN = 4
+
+
+_WIDE = re.compile("[^\x00-\xff]")
+
+
+def _wide(text: str) -> bool:
+    """True when `text` has a character outside Latin-1 (the only ones CUS005 must look up)."""
+    return not text.isascii() and _WIDE.search(text) is not None
+
+
+def _bad_chars(text: str) -> set[str]:
+    """The characters of `text` CUS005 reports: bidi controls and those no font can print."""
+    if not _wide(text):
+        return set()
+    from docgen.fonts import unprintable  # only for text outside Latin-1: keeps startup fast
+
+    wide = "".join(set(_WIDE.findall(text)))
+    return set(unprintable(wide)) | (set(wide) & BIDI_CONTROLS)
+
+
+def _deal_texts(model: BaseModel) -> list[tuple[str, str]]:
+    """(field path, text) of every text in `model` holding a character CUS005 reports.
+
+    Every field is walked, not a list of known text fields, so a field added later is checked
+    too. Most deals hold no such character: one look at their JSON (pydantic's serializer, in
+    Rust, leaves non-ASCII characters as they are) says so before any Python walk.
+    """
+    if not _bad_chars(model.model_dump_json()):
+        return []
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any]] = [("", model)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _bad_chars(value):
+                out.append((path, value))
+        elif isinstance(value, BaseModel):
+            stack += [(f"{path}.{k}" if path else k, v) for k, v in value.__dict__.items()]
+        elif isinstance(value, list | tuple):
+            stack += [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+        elif isinstance(value, dict):
+            stack += [(f"{path}.{k}", v) for k, v in value.items()]
+            stack += [(f"{path}.{k}", k) for k in value]
+    return sorted(out)
+
+
+@lru_cache(maxsize=8)
+def _vendor_texts(vendor: BaseModel) -> tuple[tuple[str, str], ...]:
+    """:func:`_deal_texts` of the vendor block, which every deal of a catalogue shares."""
+    return tuple(_deal_texts(vendor))
+
+
+def _document_texts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
+    """(where, what, text) of every text a document prints that holds a character CUS005
+    reports: the deal's own, and the catalogue's for the vendor and for each SKU on the deal
+    (bundle components too)."""
+    for where, text in _deal_texts(ctx.deal):
+        yield where, "The text", text
+    for field, text in _vendor_texts(ctx.catalogue.catalogue.vendor):
+        yield f"catalogue.vendor.{field}", "The vendor's text", text
+    for ln in ctx.sku_lines():
+        sku = ln.sku
+        if sku is None:  # pragma: no cover - sku_lines() yields only lines with a SKU
+            continue
+        for comp in (sku, *(ctx.skus[c.sku] for c in sku.components if c.sku in ctx.skus)):
+            for field in ("name", "description", "unit"):
+                text = getattr(comp, field)
+                if _bad_chars(text):
+                    yield ln.where, f"The catalogue {field} of {comp.code}", text
+
+
+def _named(chars: list[str]) -> str:
+    shown = [f"U+{ord(c):04X} {unicodedata.name(c, '(unassigned)')}" for c in chars[:_SHOWN]]
+    more = f" and {len(chars) - _SHOWN} more" if len(chars) > _SHOWN else ""
+    return ", ".join(shown) + more
+
+
+@rule("CUS005", name="unprintable-text", severity=Severity.ERROR, gate=Gate.PO,
+      summary="a text that reaches a document holds characters no installed font can print, or "
+              "bidi control characters",
+      message="{what} {problem}",
+      hint="Remove the bidi control characters, write the text in a script the installed fonts "
+           "cover, or install a font that covers it and validate again")
+def unprintable_text(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    Every text of the deal that a document can print (customer name, addresses, contacts,
+    sales rep, payment terms, SOW scope, custom line descriptions, evidence …), and the
+    catalogue's vendor block and the name, description and unit of each SKU on the deal, for
+    - characters that no font installed on this machine covers: the PDF renderer would draw an
+      empty box, and docgen fails such a render. The coverage is read from fontconfig, the same
+      fonts the renderer falls back through, so validate and render agree;
+    - bidi control characters (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), which
+      make a text display in a different order than it is stored.
+
+    ## Why
+    A final PO reserves its number before it is rendered: a render bound to fail burns a number.
+    Bidi controls let a document read differently from the data that was validated, priced and
+    approved ("Trojan Source").
+
+    ## Example
+    `customer: {name: "नमस्ते Retail"}` on a machine whose fonts lack Devanagari, or
+    `name: "Acme\u202eGmbH"`.
+
+    ## How to fix
+    Remove the bidi controls. For another script, install a font that covers it (for
+    Devanagari, Thai or Hangul, e.g. Debian's fonts-noto-core or fonts-noto-cjk) and validate
+    again, or write the text in Latin letters.
+    """
+    seen: set[tuple[str, str]] = set()
+    for where, what, text in _document_texts(ctx):
+        if (where, text) in seen:
+            continue
+        seen.add((where, text))
+        bad = _bad_chars(text)
+        ordered = [c for c in dict.fromkeys(text) if c in bad]
+        missing = [c for c in ordered if c not in BIDI_CONTROLS]
+        bidi = [c for c in ordered if c in BIDI_CONTROLS]
+        problems = []
+        if missing:
+            problems.append(f"has characters no installed font can print ({_named(missing)}): "
+                            "the PDF would fail to render")
+        if bidi:
+            problems.append(f"has bidi control characters ({_named(bidi)}), which make a "
+                            "document read differently from its data")
+        yield unprintable_text.finding(where, what=what, problem="; it ".join(problems))

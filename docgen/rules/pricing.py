@@ -170,3 +170,35 @@ def quantity_out_of_range(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield quantity_out_of_range.finding(ln.where, quantity=qty, item=item, problem=problem,
                                             allowed=allowed)
+
+
+@rule("PRC005", name="non-positive-custom-price", severity=Severity.ERROR, gate=Gate.PO,
+      summary="a custom line's unit price is zero or negative (a credit is not a line)",
+      message="Non-catalogue service '{description}' has the unit price {price}, which is "
+              "{problem}",
+      hint="Give the service its real price above zero; lower what the customer pays with a "
+           "discount on a line, never with a line of its own")
+def non_positive_custom_price(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    The `unit_price` of every custom (non-catalogue) line is above zero.
+
+    ## Why
+    A custom line with a negative price is a credit in disguise: an unlimited discount that no
+    discount band sees, which can take a PO's total due below zero. A zero price hides what the
+    service is worth. Discounts belong on lines, where bands and approvers see them (PRC001,
+    PRC003).
+
+    ## Example
+    `- custom: {description: "Goodwill credit", unit_price: "-100000.00", quantity: 1}`
+
+    ## How to fix
+    Price the service at what it is worth and give a discount on it (`discount_pct` or
+    `discount_amount`), or `included: true` if it is given away; remove "credit" lines.
+    """
+    for ln in ctx.priced.lines:
+        price = ln.list_unit_price
+        if ln.kind != "custom" or price is None or price.amount > 0:
+            continue
+        yield non_positive_custom_price.finding(
+            ln.where, description=ln.description, price=f"{price.amount:f}",
+            problem="zero" if price.amount == 0 else "negative")

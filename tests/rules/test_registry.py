@@ -31,12 +31,14 @@ SPEC_TABLE_COPY = """
 | PRC002 | error | po |
 | PRC003 | error | po |
 | PRC004 | error | po |
+| PRC005 | error | po |
 | SVC001 | error | po |
 | SVC002 | info | none |
 | SVC003 | error | po |
 | CUS001 | error | po |
 | CUS002 | error | po |
 | CUS003 | error | po |
+| CUS005 | error | po |
 | CHK001 | error | po |
 | CHK002 | error | po |
 | CHK003 | error (info before the policy's `onboarding_from` stage) | onboarding |

@@ -40,7 +40,43 @@ def test_validate_exits_0_on_a_clean_deal(run_cli: RunCli, ws_path: Path) -> Non
     # then
     assert proc.returncode == 0, proc.stderr
     assert "D-2026-0101" in proc.stdout
-    assert "ok" in proc.stdout
+    assert "PO ready · SOW ready · onboarding ready" in proc.stdout
+
+
+@pytest.mark.parametrize(("for_", "code"), [(None, 0), ("po", 0), ("sow", 0),
+                                             ("onboarding", 1), ("all", 1)])
+def test_validate_exit_code_answers_the_document_asked_for(
+        run_cli: RunCli, ws_path: Path, write_deal: Callable[..., Path], for_: str | None,
+        code: int) -> None:
+    # given: a won deal whose PO can be issued while onboarding paperwork is missing
+    data = yaml.safe_load(_deal(ws_path, "D-2026-0101").read_text("utf-8"))
+    data["stage"] = "won"
+    del data["evidence"]["solution_summary"]
+    path = write_deal(data)
+    # when
+    proc = run_cli("validate", *(["--for", for_] if for_ else []), path)
+    # then: the first line says what is ready, and the exit code follows --for (default: po)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.endswith("PO ready · SOW ready · onboarding blocked by 1; 1 finding(s)"), first
+
+
+def test_validate_json_has_revision_and_readiness(run_cli: RunCli, ws_path: Path,
+                                                  write_deal: Callable[..., Path]) -> None:
+    # given: the same won deal twice, once with a changed quantity
+    data = yaml.safe_load(_deal(ws_path, "D-2026-0101").read_text("utf-8"))
+    data["stage"] = "won"
+    del data["evidence"]["solution_summary"]
+    first = write_deal(data)
+    data["lines"][0]["quantity"] += 1
+    data["deal"] = "D-2026-0102"
+    second = write_deal(data)
+    # when
+    proc = run_cli("validate", "--json", first, second)
+    # then
+    a, b = json.loads(proc.stdout)["deals"]
+    assert a["ready"] == {"po": True, "sow": True, "onboarding": False}
+    assert len(a["revision"]) == 64 and a["revision"] != b["revision"]
 
 
 def test_validate_exits_0_when_findings_are_info_or_warnings(
@@ -156,7 +192,7 @@ def test_rules_selects_a_family_by_prefix(run_cli: RunCli) -> None:
     proc = run_cli("rules", "CUS", "--json", workspace=False)
     # then
     assert [r["code"] for r in json.loads(proc.stdout)] == ["CUS001", "CUS002", "CUS003",
-                                                            "CUS004"]
+                                                            "CUS004", "CUS005"]
 
 
 def test_rules_refuses_retired_and_unknown_codes(run_cli: RunCli) -> None:
