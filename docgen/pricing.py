@@ -22,7 +22,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from docgen.models.catalogue import USE_BY_FAMILIES, Catalogue, Sku
@@ -177,7 +177,7 @@ def effective_pct(discount: Money, list_amount: Money) -> Decimal:
     """Discount as a percent of the list amount, for display (2 decimals); 0 when list is 0."""
     if list_amount.is_zero():
         return Decimal("0.00")
-    return (discount.amount * HUNDRED / list_amount.amount).quantize(Decimal("0.01"))
+    return (discount.amount * HUNDRED / list_amount.amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _use_by(sku: Sku | None, start: date | None) -> date | None:

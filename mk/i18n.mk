@@ -17,7 +17,7 @@ I18N_LANGS = $(sort $(notdir $(patsubst %/LC_MESSAGES/messages.po,%,$(wildcard $
 .PHONY: i18n-extract i18n-update i18n-compile i18n-init
 
 i18n-extract:
-	$(PYBABEL) extract -F mk/babel.toml -k N_ --no-default-keywords --add-comments=TRANSLATORS: --sort-by-file \
+	$(PYBABEL) extract -F mk/babel.toml -k N_ -k Nn_:1,2 --no-default-keywords --add-comments=TRANSLATORS: --sort-by-file \
 	  --project=docgen --copyright-holder="docgen authors" --width=100 \
 	  -o $(I18N_POT) docgen/render/labels.py skus/policy.yaml
 

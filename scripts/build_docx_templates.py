@@ -8,6 +8,14 @@ Then run `docgen templates check`.
 Every tag is written into a single run (one `add_run` / `cell.text`), so no tag is split by
 formatting; tables get explicit column widths (Word and LibreOffice otherwise share the width
 evenly, which made the PO's description column very narrow).
+
+The files must stay valid against the WordprocessingML schema (tests/render/test_docx_schema.py):
+properties are inserted in the schema's element order and never twice (python-docx's
+``table.autofit = False`` already writes ``w:tblLayout``), and the ``stylesWithEffects`` part of
+python-docx's default template, which no longer matches ``styles.xml`` once headers and footers
+add their styles, is dropped. Every document is portrait A4, in the PDF's design: the PO has the
+PDF's columns, a table's header row repeats on each page, no table row splits across pages and
+the totals stay together.
 """
 
 from __future__ import annotations
@@ -27,9 +35,22 @@ from docx.shared import Mm, Pt, RGBColor
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docx"
 RED = RGBColor(0xB0, 0x00, 0x20)
 GREY = RGBColor(0x55, 0x55, 0x55)
+#: Background of a table's header row (the PDF's ``.lines th``).
+HEADER_FILL = "EEF0F3"
 #: Usable width between the margins (A4, 14 mm margins).
 PORTRAIT_MM = 210 - 28
-LANDSCAPE_MM = 297 - 28
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+#: Children of w:trPr and w:tcPr after the ones added here, in schema order.
+_TRPR_AFTER_CANTSPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden",
+                         "w:ins", "w:del", "w:trPrChange")
+_TRPR_AFTER_TBLHEADER = _TRPR_AFTER_CANTSPLIT[2:]
+_TCPR_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+                   "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge",
+                   "w:tcPrChange")
+_TBLPR_AFTER_TBLW = ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                     "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                     "w:tblDescription", "w:tblPrChange")
+_TBLPR_AFTER_CELLMAR = _TBLPR_AFTER_TBLW[7:]
 
 
 def add_field(paragraph, instr: str) -> None:  # noqa: ANN001 - python-docx objects
@@ -53,15 +74,14 @@ def add_field(paragraph, instr: str) -> None:  # noqa: ANN001 - python-docx obje
 
 def set_widths(table, widths_mm: Sequence[float]) -> None:  # noqa: ANN001
     """Fixed column widths: grid columns, every cell, and a fixed layout (Word and LibreOffice)."""
+    # autofit = False is python-docx's way of writing <w:tblLayout w:type="fixed"/>; adding one
+    # more made every table schema-invalid (two w:tblLayout in w:tblPr)
     table.autofit = False
     tbl_pr = table._tbl.tblPr  # noqa: SLF001
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
     tbl_w = tbl_pr.find(qn("w:tblW"))
     if tbl_w is None:
         tbl_w = OxmlElement("w:tblW")
-        tbl_pr.append(tbl_w)
+        tbl_pr.insert_element_before(tbl_w, *_TBLPR_AFTER_TBLW)
     tbl_w.set(qn("w:type"), "dxa")
     tbl_w.set(qn("w:w"), str(int(sum(Mm(w).twips for w in widths_mm))))  # type: ignore[attr-defined]
     for col, w in zip(table.columns, widths_mm, strict=True):
@@ -71,14 +91,71 @@ def set_widths(table, widths_mm: Sequence[float]) -> None:  # noqa: ANN001
             cell.width = Mm(w)
 
 
-def new_document(landscape: bool = False):  # noqa: ANN201
-    """A document with A4 pages, Carlito/Calibri body text and the standard header and footer."""
+def cell_margins(table, mm: float) -> None:  # noqa: ANN001
+    """Left and right cell margins of every cell of `table` (Word's default is 1.9 mm)."""
+    tbl_pr = table._tbl.tblPr  # noqa: SLF001
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(Mm(mm).twips))  # type: ignore[attr-defined]
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tbl_pr.insert_element_before(mar, *_TBLPR_AFTER_CELLMAR)
+
+
+def keep_rows_whole(table) -> None:  # noqa: ANN001
+    """No row of `table` splits across two pages (``w:cantSplit``)."""
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()  # noqa: SLF001
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.insert_element_before(OxmlElement("w:cantSplit"), *_TRPR_AFTER_CANTSPLIT)
+
+
+def header_row(table, size: float | None = None) -> None:  # noqa: ANN001
+    """Row 0 of `table` repeats at the top of each page (``w:tblHeader``), bold, shaded."""
+    row = table.rows[0]
+    tr_pr = row._tr.get_or_add_trPr()  # noqa: SLF001
+    tr_pr.insert_element_before(OxmlElement("w:tblHeader"), *_TRPR_AFTER_TBLHEADER)
+    for cell in row.cells:
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), HEADER_FILL)
+        cell._tc.get_or_add_tcPr().insert_element_before(shd, *_TCPR_AFTER_SHD)  # noqa: SLF001
+        for p in cell.paragraphs:
+            for run in p.runs:
+                run.bold = True
+                if size:
+                    run.font.size = Pt(size)
+
+
+def keep_together(table) -> None:  # noqa: ANN001
+    """`table` stays on one page: rows never split, each row kept with the next."""
+    keep_rows_whole(table)
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
+
+
+def drop_styles_with_effects(doc) -> None:  # noqa: ANN001
+    """Remove the Word 2010 ``stylesWithEffects`` part of python-docx's default template.
+
+    It is optional, and it no longer matches ``styles.xml`` once the header and footer add their
+    styles (openxml-audit: "styles.xml contains 4 style(s) not in stylesWithEffects").
+    """
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype == STYLES_WITH_EFFECTS:
+            doc.part.drop_rel(rid)
+
+
+def new_document():  # noqa: ANN201
+    """A portrait A4 document with Calibri body text and the standard header and footer."""
     doc = Document()
+    drop_styles_with_effects(doc)
     sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
     sec.page_height, sec.page_width = Mm(297), Mm(210)
-    if landscape:
-        sec.orientation = WD_ORIENT.LANDSCAPE
-        sec.page_height, sec.page_width = Mm(210), Mm(297)
     for side in ("left_margin", "right_margin"):
         setattr(sec, side, Mm(14))
     sec.top_margin, sec.bottom_margin = Mm(20), Mm(18)
@@ -86,12 +163,21 @@ def new_document(landscape: bool = False):  # noqa: ANN201
     style.font.name = "Calibri"
     style.font.size = Pt(9)
     style.paragraph_format.space_after = Pt(2)
-    head = sec.header.paragraphs[0]
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = head.add_run("{% if doc.draft %}{{ label.draft }} · {{ doc.draft_notice }}"
-                       "{% else %}{{ vendor.name }}{% endif %}")
-    run.font.size = Pt(8)
+    # as in the PDF: a draft's notice in bold red, centred; otherwise the vendor in grey, right
+    # (two paragraphs, one of them empty, each a whole tag: legal can restyle either in Word)
+    draft = sec.header.paragraphs[0]
+    draft.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = draft.add_run("{% if doc.draft %}{{ label.draft }} · {{ doc.draft_notice }}{% endif %}")
+    run.bold = True
+    run.font.size = Pt(9)
     run.font.color.rgb = RED
+    issued = sec.header.add_paragraph()
+    issued.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = issued.add_run("{% if not doc.draft %}{{ vendor.name }}{% endif %}")
+    run.font.size = Pt(8)
+    run.font.color.rgb = GREY
+    for p in (draft, issued):
+        p.paragraph_format.space_after = Pt(0)
     foot = sec.footer.paragraphs[0]
     r = foot.add_run("{{ doc.footer }}    {{ label.page }} ")
     r.font.size = Pt(8)
@@ -124,6 +210,13 @@ def draft_block(doc) -> None:  # noqa: ANN001
     doc.add_paragraph("{%p endif %}")
 
 
+def optional(cell, var: str, text: str) -> None:  # noqa: ANN001
+    """A paragraph of `cell` printed only when `var` has a value (docxtpl's ``{%p if %}``)."""
+    cell.add_paragraph("{%p if " + var + " %}")
+    cell.add_paragraph(text)
+    cell.add_paragraph("{%p endif %}")
+
+
 def parties(doc, width: float) -> None:  # noqa: ANN001
     """Vendor and customer blocks side by side."""
     t = doc.add_table(rows=2, cols=2)
@@ -132,19 +225,23 @@ def parties(doc, width: float) -> None:  # noqa: ANN001
     t.cell(0, 1).text = "{{ label.customer }}"
     for j in (0, 1):
         t.cell(0, j).paragraphs[0].runs[0].bold = True
+    # like the PDF's parties: a line without a value (VAT ID, e-mail, invoice contact) is left
+    # out, not printed as an empty "VAT ID:"
     v = t.cell(1, 0)
     v.text = "{{ vendor.name }}"
     v.add_paragraph("{% for l in vendor.address_lines %}{{ l }}{% if not loop.last %}, "
                     "{% endif %}{% endfor %}")
-    v.add_paragraph("{{ label.vat_id }}: {{ vendor.vat_id }}")
-    v.add_paragraph("{{ vendor.email }}")
+    optional(v, "vendor.vat_id", "{{ label.vat_id }}: {{ vendor.vat_id }}")
+    optional(v, "vendor.email", "{{ vendor.email }}")
     c = t.cell(1, 1)
     c.text = "{{ customer.name }}"
     c.add_paragraph("{% for l in billing_address %}{{ l }}{% if not loop.last %}, "
                     "{% endif %}{% endfor %}")
-    c.add_paragraph("{{ label.vat_id }}: {{ customer.vat_id }}")
-    c.add_paragraph("{{ label.invoice_contact }}: {{ invoice_contact.name }}, "
-                    "{{ invoice_contact.email }} {{ invoice_contact.phone }}")
+    optional(c, "customer.vat_id", "{{ label.vat_id }}: {{ customer.vat_id }}")
+    optional(c, "invoice_contact.name",
+             "{{ label.invoice_contact }}: {{ invoice_contact.name }}"
+             "{% if invoice_contact.email %}, {{ invoice_contact.email }}{% endif %}"
+             "{% if invoice_contact.phone %}, {{ invoice_contact.phone }}{% endif %}")
     set_widths(t, [width / 2, width / 2])
     doc.add_paragraph()
 
@@ -180,18 +277,21 @@ def doc_facts(doc, width: float) -> None:  # noqa: ANN001
                 width)
 
 
-def grid(doc, header: Sequence[str], loop: str, cells: Sequence[str | Sequence[str]],  # noqa: ANN001
-         widths: Sequence[float], right: Sequence[int] = ()):  # noqa: ANN201
-    """A table: a bold header row of labels, then one row per item of `loop` ("x in items").
+def grid(  # noqa: ANN201, PLR0913
+        doc, header: Sequence[str], loop: str,  # noqa: ANN001
+        cells: Sequence[str | Sequence[str]], widths: Sequence[float], right: Sequence[int] = (),
+        size: float | None = None):
+    """A table: a header row of labels repeated on each page, then one row per item of `loop`
+    ("x in items"); no row splits across pages.
 
-    Each entry of `cells` is one cell: a string (one paragraph) or several paragraphs.
+    Each entry of `cells` is one cell: a string (one paragraph) or several paragraphs; a header
+    entry is a label path or a template text (``{{ … }}``). `size` is the font size in points.
     """
     t = doc.add_table(rows=4, cols=len(header))
     t.style = "Table Grid"
     for j, label in enumerate(header):
         cell = t.cell(0, j)
-        cell.text = "{{ " + label + " }}"
-        cell.paragraphs[0].runs[0].bold = True
+        cell.text = label if "{{" in label else "{{ " + label + " }}"
         if j in right:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     t.cell(1, 0).text = "{%tr for " + loop + " %}"
@@ -201,33 +301,41 @@ def grid(doc, header: Sequence[str], loop: str, cells: Sequence[str | Sequence[s
         cell.text = paras[0]
         for extra in paras[1:]:
             cell.add_paragraph(extra)
-        if j in right:
-            for p in cell.paragraphs:
+        for p in cell.paragraphs:
+            if j in right:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if size:
+                for run in p.runs:
+                    run.font.size = Pt(size)
     t.cell(3, 0).text = "{%tr endfor %}"
     set_widths(t, widths)
+    header_row(t, size=size - 1 if size else None)
+    keep_rows_whole(t)
     return t
 
 
 def po(doc) -> None:  # noqa: ANN001
-    """The purchase order body (landscape)."""
-    width = LANDSCAPE_MM
+    """The purchase order body: the PDF's columns (SKU and description in one, quantity with its
+    unit), portrait."""
+    width = PORTRAIT_MM
     doc.add_heading("{{ doc.title }}", level=1)
     draft_block(doc)
     parties(doc, width)
     po_facts(doc, width)
-    header = ["label.line_no", "label.sku", "label.description", "label.quantity", "label.unit",
+    header = ["label.line_no", "{{ label.sku }} / {{ label.description }}", "label.quantity",
               "label.list_unit_price", "label.list_amount", "label.discount_pct",
               "label.discount_amount", "label.sold_amount"]
     cells: list[str | list[str]] = [
-        "{{ l.no }}", "{{ l.code }}",
-        ["{{ l.name }}", "{%p if not l.custom %}", "{{ l.description }}", "{%p endif %}",
-         "{%p for d in l.details %}", "{{ d }}", "{%p endfor %}"],
-        "{{ l.quantity }}", "{{ l.unit }}", "{{ l.list_unit_price }}", "{{ l.list_amount }}",
+        "{{ l.no }}",
+        ["{% if l.code %}{{ l.code }} · {% endif %}{{ l.name }}", "{%p if not l.custom %}",
+         "{{ l.description }}", "{%p endif %}", "{%p for d in l.details %}", "{{ d }}",
+         "{%p endfor %}"],
+        "{{ l.quantity }} {{ l.unit }}", "{{ l.list_unit_price }}", "{{ l.list_amount }}",
         "{{ l.discount_pct }}", "{{ l.discount_amount }}", "{{ l.sold_amount }}"]
-    #          no  sku  desc qty unit lup  la  d%  da  sold
-    widths = [8, 31, 77, 17, 21, 24, 25, 15, 25, 26]
-    t = grid(doc, header, "l in lines", cells, widths, right=range(3, 10))
+    #         no desc qty lup  la  d%  da sold   (182 mm)
+    widths = [6, 60, 17, 21, 22, 13, 21, 22]
+    t = grid(doc, header, "l in lines", cells, widths, right=range(2, 8), size=8)
+    cell_margins(t, 1)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     doc.add_paragraph()
     tt = doc.add_table(rows=5, cols=2)
@@ -246,6 +354,7 @@ def po(doc) -> None:  # noqa: ANN001
     tt.cell(4, 0).paragraphs[0].runs[0].bold = True
     tt.cell(4, 1).paragraphs[0].runs[0].bold = True
     set_widths(tt, [60, 35])
+    keep_together(tt)
     doc.add_paragraph("{%p for n in notes %}")
     doc.add_paragraph("{{ n }}")
     doc.add_paragraph("{%p endfor %}")
@@ -305,6 +414,7 @@ def sow(doc) -> None:  # noqa: ANN001
             p.paragraph_format.space_before = Pt(14)
             p.add_run("{{ " + label + " }}: ____________________________________")
     set_widths(t, [width / 2, width / 2])
+    keep_rows_whole(t)
 
 
 def onboarding(doc) -> None:  # noqa: ANN001
@@ -345,17 +455,15 @@ def onboarding(doc) -> None:  # noqa: ANN001
          [18, 30, 36, 98], right=(0,))
 
 
-BUILDERS: dict[str, tuple[Callable[..., None], bool]] = {
-    "po": (po, True), "sow": (sow, False), "onboarding": (onboarding, False)}
+BUILDERS: dict[str, Callable[..., None]] = {"po": po, "sow": sow, "onboarding": onboarding}
 
 
 def main(names: list[str]) -> None:
     """Build the named templates (all when none is named)."""
     OUT.mkdir(parents=True, exist_ok=True)
     for name in names or list(BUILDERS):
-        build, landscape = BUILDERS[name]
-        doc = new_document(landscape=landscape)
-        build(doc)
+        doc = new_document()
+        BUILDERS[name](doc)
         doc.core_properties.author = "docgen"
         doc.save(OUT / f"{name}.docx")
         print(f"wrote {OUT / f'{name}.docx'}")

@@ -4,8 +4,8 @@ Templates print ``{{ label.quantity }}``; the context builder translates each ms
 customer's locale from ``templates/locale/<lang>/LC_MESSAGES/messages.po``. ``N_`` only marks a
 string for ``pybabel extract`` (see ``mk/i18n.mk``, target ``i18n-extract``).
 
-Labels avoid plural forms on purpose ("Sessions included: 3", not "3 sessions"): the catalogs are
-plain msgid -> msgstr maps that a translator edits without knowing gettext's plural rules.
+Labels avoid plural forms ("Sessions included: 3", not "3 sessions") except ``UNIT_FORMS``: a
+msgid/msgid_plural pair per unit, translated per CLDR plural category (``Formatter.quantity``).
 Placeholders in braces (``{date}``) must appear unchanged in every translation;
 ``docgen templates check`` verifies that.
 
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 __all__ = ["CHECKLIST_LABELS", "FAMILY_LABELS", "LABELS", "N_", "OWNER_LABELS", "ROLE_LABELS",
-           "UNIT_LABELS", "all_msgids", "extract_policy"]
+           "UNIT_FORMS", "UNIT_LABELS", "Nn_", "all_msgids", "extract_policy"]
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -230,3 +230,30 @@ def all_msgids() -> list[str]:
     """Every label msgid a document may print, in table order, without repeats."""
     tables = (LABELS, UNIT_LABELS, FAMILY_LABELS, CHECKLIST_LABELS, OWNER_LABELS, ROLE_LABELS)
     return list(dict.fromkeys(m for table in tables for m in table.values()))
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - like N_
+    """Mark a msgid/msgid_plural pair for extraction (``pybabel extract -k Nn_:1,2``)."""
+    return singular, plural
+
+
+#: A quantity with its unit, by the catalogue's unit name: (singular, plural), each with {n}, the
+#: number as the locale prints it. The catalogs give one form per CLDR plural category (French
+#: one/many/other, German one/other); English uses these two. The keys are the sample
+#: catalogue's ``unit:`` values, its threshold unit and the units of UNIT_LABELS; an unknown
+#: unit prints as written ("12 widgets").
+UNIT_FORMS: dict[str, tuple[str, str]] = {
+    # TRANSLATORS: a count of items sold by the unit ("each" in the catalogue)
+    "each": Nn_("{n} unit", "{n} units"),
+    "month": Nn_("{n} month", "{n} months"),
+    # TRANSLATORS: a licence seat: one named user
+    "seat": Nn_("{n} seat", "{n} seats"),
+    "day": Nn_("{n} day", "{n} days"),
+    "session": Nn_("{n} session", "{n} sessions"),
+    # TRANSLATORS: a service package (e.g. a workshop sold as one package)
+    "package": Nn_("{n} package", "{n} packages"),
+    "pack": Nn_("{n} pack", "{n} packs"),
+    "year": Nn_("{n} year", "{n} years"),
+    "hour": Nn_("{n} hour", "{n} hours"),
+    "page views": Nn_("{n} page view", "{n} page views"),
+}

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from docgen.pricing import PricedDeal
-from docgen.render.i18n import translations
-from docgen.render.labels import LABELS, all_msgids
+from docgen.render.i18n import plural_index, plural_translations, translations
+from docgen.render.labels import LABELS, UNIT_FORMS, all_msgids
 from docgen.workspace import Workspace
 from tests.conftest import example_data
 from tests.render._helpers import KINDS, docx_text, pdf_text, priced, render
@@ -115,3 +116,55 @@ def test_pot_file_lists_every_label(doc_ws: Workspace) -> None:
     assert not missing, f"run `make i18n-update`: {missing}"
     plan = {t.task for t in doc_ws.policy.onboarding_plan}
     assert plan <= pot, "the policy's plan tasks are extracted too"
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_catalog_translates_every_unit_in_every_plural_form(doc_ws: Workspace, lang: str) -> None:
+    # given: the catalog's plural entries and its Plural-Forms header
+    from babel.messages.pofile import read_po
+
+    locale_dir = doc_ws.templates_dir / "locale"
+    with (locale_dir / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        nplurals = read_po(fh, locale=lang).num_plurals
+    forms = plural_translations(locale_dir, lang)
+    # then: every unit has one form per plural category, each printing the number
+    for singular, _plural in UNIT_FORMS.values():
+        assert singular in forms, f"{lang}: {singular!r} is not translated"
+        assert len(forms[singular]) == nplurals, singular
+        assert all(re.findall(r"\{\w*\}", f) == ["{n}"] for f in forms[singular]), singular
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_catalog_plural_forms_header_follows_cldr(doc_ws: Workspace, lang: str) -> None:
+    # given: the Plural-Forms expression gettext tools (pybabel, Poedit) number forms by
+    from gettext import c2py
+
+    from babel.messages.pofile import read_po
+
+    with (doc_ws.templates_dir / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    expr = c2py(catalog.plural_expr)
+    # then: it picks the form docgen picks by the CLDR rule, for every whole number tried
+    for n in [*range(200), 1000, 999999, 1000000, 2000000, 3500000]:
+        assert expr(n) == plural_index(lang, Decimal(n)), n
+
+
+def test_pot_file_lists_every_unit(doc_ws: Workspace) -> None:
+    # given
+    from babel.messages.pofile import read_po
+
+    with (doc_ws.templates_dir / "locale" / "messages.pot").open("rb") as fh:
+        pot = {m.id for m in read_po(fh) if m.id}
+    # then: each unit is a msgid/msgid_plural pair (`make i18n-extract` knows the Nn_ marker)
+    missing = [pair for pair in UNIT_FORMS.values() if pair not in pot]
+    assert not missing, f"run `make i18n-update`: {missing}"
+
+
+def test_sample_catalogue_units_have_plural_forms(doc_ws: Workspace) -> None:
+    # given: every unit the sample catalogue sells by or counts in
+    skus = doc_ws.catalogue.skus
+    units = {sku.unit for sku in skus}
+    units |= {sku.threshold.unit for sku in skus if sku.threshold is not None}
+    units |= {sku.threshold.per for sku in skus if sku.threshold is not None}
+    # then
+    assert units <= set(UNIT_FORMS), sorted(units - set(UNIT_FORMS))
