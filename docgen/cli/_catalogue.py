@@ -55,7 +55,8 @@ def lock(ctx: click.Context) -> None:
     from docgen.catalogue import lock_catalogue
 
     ws = workspace(ctx, locked=False)
-    data, diff = lock_catalogue(ws)
+    ws.require_writable("a catalogue lock")
+    data, diff = lock_catalogue(ws.catalogue, ws.lock_path)
     click.echo(f"locked catalogue {data['version']}: {len(data['skus'])} SKUs -> {ws.lock_path}")
     if diff is None:
         click.echo("  (no previous lock)")

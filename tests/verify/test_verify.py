@@ -210,7 +210,8 @@ def test_verify_after_a_relock_names_the_changed_price(final_po: Callable[..., A
     po = final_po()
     cat = ws.catalogue_path
     cat.write_text(cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1), "utf-8")
-    lock_catalogue(api.open_workspace(ws.root, locked=False))
+    relocked = Workspace(ws.root)
+    lock_catalogue(relocked.catalogue, relocked.lock_path)
     fresh = api.open_workspace(ws.root)
     # when
     failed = _failed(_verify(fresh, po.pdf, po.registry))
