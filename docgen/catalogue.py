@@ -3,6 +3,9 @@
 A SKU's canonical form is its schema-checked content as JSON with sorted keys and decimals as text,
 so reformatting the YAML changes nothing while any change of meaning changes the hash. The lock is
 written only by ``docgen catalogue lock``; its diff is what a reviewer approves.
+
+Every function takes a loaded catalogue and the lock's path, never a workspace: the workspace
+calls this module (:meth:`docgen.workspace.Workspace.locked_catalogue`), not the other way round.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from docgen.errors import InputError, LockMismatchError, Problem
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from docgen.models.catalogue import Catalogue, Sku
-    from docgen.workspace import Workspace
 
 __all__ = ["LockDiff", "diff_lock", "lock_catalogue", "sku_hash", "verify_lock"]
 
@@ -60,8 +64,7 @@ class LockDiff:
         return bool(self.added or self.removed or self.changed or self.header_changed)
 
 
-def _read_lock(ws: Workspace) -> dict[str, Any]:
-    path = ws.lock_path
+def _read_lock(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
@@ -75,10 +78,10 @@ def _read_lock(ws: Workspace) -> dict[str, Any]:
     return data
 
 
-def diff_lock(ws: Workspace) -> LockDiff:
-    """Compare the workspace's catalogue with its lock."""
-    current = lock_data(ws.catalogue)
-    locked = _read_lock(ws)
+def diff_lock(catalogue: Catalogue, lock_path: Path) -> LockDiff:
+    """Compare `catalogue` with the lock at `lock_path` (LockMismatchError when it is unusable)."""
+    current = lock_data(catalogue)
+    locked = _read_lock(lock_path)
     now, then = current["skus"], locked["skus"]
     return LockDiff(
         added=tuple(sorted(set(now) - set(then))),
@@ -88,12 +91,15 @@ def diff_lock(ws: Workspace) -> LockDiff:
     )
 
 
-def verify_lock(ws: Workspace) -> None:
-    """Raise LockMismatchError naming each SKU that differs from the lock."""
-    diff = diff_lock(ws)
+def verify_lock(catalogue: Catalogue, lock_path: Path) -> None:
+    """Raise LockMismatchError naming each SKU of `catalogue` that differs from the lock.
+
+    The problems name ``catalogue.yaml`` next to the lock, where a workspace keeps both.
+    """
+    diff = diff_lock(catalogue, lock_path)
     if not diff:
         return
-    file = str(ws.catalogue_path)
+    file = str(lock_path.with_name("catalogue.yaml"))
     tail = "; re-lock with 'docgen catalogue lock' and have the diff reviewed"
     problems = [Problem(file, None, f"skus.{c}", "changed since the catalogue was locked" + tail)
                 for c in diff.changed]
@@ -107,14 +113,18 @@ def verify_lock(ws: Workspace) -> None:
     raise LockMismatchError(problems)
 
 
-def lock_catalogue(ws: Workspace) -> tuple[dict[str, Any], LockDiff | None]:
-    """Write the lock for the current catalogue atomically; return it and what changed."""
+def lock_catalogue(catalogue: Catalogue,
+                   lock_path: Path) -> tuple[dict[str, Any], LockDiff | None]:
+    """Write the lock of `catalogue` to `lock_path` atomically; return it and what changed.
+
+    What changed is None when there was no usable lock before.
+    """
     from docgen.io import write_atomic
 
-    data = lock_data(ws.catalogue)
+    data = lock_data(catalogue)
     try:
-        before: LockDiff | None = diff_lock(ws)
+        before: LockDiff | None = diff_lock(catalogue, lock_path)
     except InputError:
         before = None
-    write_atomic(ws.lock_path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
+    write_atomic(lock_path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
     return data, before

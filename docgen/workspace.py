@@ -2,13 +2,16 @@
 
 A workspace is a folder with ``skus/catalogue.yaml``, ``skus/catalogue.lock``, ``skus/policy.yaml``
 and ``templates/``. State docgen writes lives in ``.docgen/`` inside it.
+
+The bundled sample is read-only (SPEC §1): when no workspace is found, or the one chosen is the
+sample installed inside the package, :meth:`Workspace.require_writable` refuses every write.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -22,27 +25,57 @@ __all__ = ["Workspace", "find_workspace", "init_workspace", "load_deal", "sample
 
 ENV_VAR = "DOCGEN_WORKSPACE"
 
+_PACKAGED_SAMPLE = Path(__file__).resolve().parent / "_sample"
+
+#: What ``docgen init`` writes besides the copy of the sample.
+_DEALS_README = """\
+# Deals
+
+This company's deal files, one per deal (YAML, or JSON), written like those in `examples/deals/`.
+From the workspace folder:
+
+    docgen validate deals/*.yaml
+    docgen po deals/my-deal.yaml -o out --draft --date today
+
+Deal files are input: keep them under version control with the catalogue and templates.
+"""
+_GITIGNORE = """\
+# docgen's state: the database, keys and certificates (never commit it)
+.docgen/
+"""
+
 
 def sample_root() -> Path:
     """The bundled sample workspace: package data in a wheel, the repository in a checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_sample"
-    if (packaged / "skus" / "catalogue.yaml").is_file():
-        return packaged
-    return here.parent
+    if (_PACKAGED_SAMPLE / "skus" / "catalogue.yaml").is_file():
+        return _PACKAGED_SAMPLE
+    return _PACKAGED_SAMPLE.parent.parent
 
 
 @dataclass
 class Workspace:
-    """One company's catalogue, policy and templates."""
+    """One company's catalogue, policy and templates.
+
+    `read_only` is set for the bundled sample when docgen fell back to it, and always for the
+    sample installed inside the package, however it was chosen.
+    """
 
     root: Path
-    read_only: bool = False  # TEMP stub until helper merge
+    read_only: bool = False
 
-    def require_writable(self, what: str) -> None:  # TEMP stub until helper merge
-        """Refuse writing into a read-only workspace."""
+    def __post_init__(self) -> None:
+        if self.root.resolve() == _PACKAGED_SAMPLE:
+            self.read_only = True
+
+    def require_writable(self, what: str) -> None:
+        """Refuse with WorkspaceError (exit 2) to write `what` into the read-only sample.
+
+        `what` names the write in the message, e.g. "a catalogue lock" or "PO numbers".
+        """
         if self.read_only:
-            raise WorkspaceError([Problem(str(self.root), None, "", f"read-only: {what}")])
+            raise WorkspaceError([Problem(str(self.root), None, "", (
+                f"the bundled sample workspace is read-only: cannot write {what} there; run "
+                "`docgen init DIR` to make a workspace of your own (then use -w DIR or cd DIR)"))])
 
     @property
     def skus_dir(self) -> Path:
@@ -93,7 +126,7 @@ class Workspace:
         """The catalogue, refused with LockMismatchError when it differs from its lock."""
         from docgen.catalogue import verify_lock
 
-        verify_lock(self)
+        verify_lock(self.catalogue, self.lock_path)
         return self.catalogue
 
     def load_all(self) -> tuple[Catalogue, Policy]:
@@ -115,7 +148,10 @@ class Workspace:
 
 
 def find_workspace(flag: str | os.PathLike[str] | None = None, *, cwd: Path | None = None) -> Workspace:
-    """Resolve the workspace: `flag`, else $DOCGEN_WORKSPACE, else the current folder, else the sample."""
+    """Resolve the workspace: `flag`, else $DOCGEN_WORKSPACE, else the current folder, else the sample.
+
+    The sample found this way is read-only (:meth:`Workspace.require_writable`).
+    """
     chosen = flag if flag is not None else os.environ.get(ENV_VAR) or None
     if chosen is not None:
         root = Path(chosen).expanduser()
@@ -129,11 +165,15 @@ def find_workspace(flag: str | os.PathLike[str] | None = None, *, cwd: Path | No
     here = (cwd or Path.cwd())
     if (here / "skus" / "catalogue.yaml").is_file():
         return Workspace(here.resolve())
-    return Workspace(sample_root())
+    return Workspace(sample_root(), read_only=True)
 
 
 def init_workspace(target: Path) -> Workspace:
-    """Copy the sample workspace (catalogue, lock, policy, templates, example deals) to `target`."""
+    """Copy the sample workspace (catalogue, lock, policy, templates, example deals) to `target`.
+
+    Also creates ``deals/`` for the company's deal files (holding only a README saying so) and a
+    ``.gitignore`` that keeps docgen's state, ``.docgen/``, out of git.
+    """
     if target.exists() and any(target.iterdir()):
         raise WorkspaceError([Problem(str(target), None, "", "folder exists and is not empty")])
     src = sample_root()
@@ -142,6 +182,10 @@ def init_workspace(target: Path) -> Workspace:
         if (src / name).is_dir():
             shutil.copytree(src / name, target / name,
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # git does not keep empty folders: a README keeps deals/ and says what goes there
+    (target / "deals").mkdir()
+    (target / "deals" / "README.md").write_text(_DEALS_README, "utf-8")
+    (target / ".gitignore").write_text(_GITIGNORE, "utf-8")
     return Workspace(target.resolve())
 
 

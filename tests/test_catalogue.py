@@ -20,8 +20,14 @@ def _edit(ws_path: Path, old: str, new: str) -> None:
     cat.write_text(text.replace(old, new, 1), "utf-8")
 
 
+def _verify(ws_path: Path) -> None:
+    ws = Workspace(ws_path)
+    verify_lock(ws.catalogue, ws.lock_path)
+
+
 def test_sample_catalogue_matches_its_committed_lock() -> None:
-    verify_lock(Workspace(sample_root()))
+    ws = Workspace(sample_root())
+    verify_lock(ws.catalogue, ws.lock_path)
 
 
 def test_sample_catalogue_covers_every_family_and_currency() -> None:
@@ -39,24 +45,26 @@ def test_sample_catalogue_covers_every_family_and_currency() -> None:
 def test_lock_ignores_formatting_but_not_meaning(ws: Workspace, ws_path: Path) -> None:
     # reformatting the YAML (quotes, comments) does not change the canonical form
     _edit(ws_path, 'list_price: {EUR: "25.00"', "list_price: {EUR: 25.00")
-    verify_lock(Workspace(ws_path))
+    _verify(ws_path)
     # a price change does
     _edit(ws_path, "EUR: 25.00", 'EUR: "24.00"')
     with pytest.raises(LockMismatchError) as info:
-        verify_lock(Workspace(ws_path))
-    assert [p.path for p in info.value.problems] == ["skus.LIC-SEAT-ADD"]
+        _verify(ws_path)
+    assert [(p.file, p.path) for p in info.value.problems] == [
+        (str(ws_path / "skus" / "catalogue.yaml"), "skus.LIC-SEAT-ADD")]
 
 
 def test_relock_reports_what_changed(ws_path: Path) -> None:
     _edit(ws_path, "name: Premium support", "name: Premium support plus")
     _edit(ws_path, "  - code: LIC-BI-LEGACY", "  - code: LIC-BI-OLD")
-    diff = diff_lock(Workspace(ws_path))
+    cat = Workspace(ws_path).catalogue
+    diff = diff_lock(cat, ws_path / "skus" / "catalogue.lock")
     assert diff.changed == ("SUP-PREM",)
     assert diff.added == ("LIC-BI-OLD",) and diff.removed == ("LIC-BI-LEGACY",)
-    data, before = lock_catalogue(Workspace(ws_path))
+    data, before = lock_catalogue(cat, ws_path / "skus" / "catalogue.lock")
     assert before == diff
     assert "LIC-BI-OLD" in data["skus"]
-    verify_lock(Workspace(ws_path))
+    _verify(ws_path)
     on_disk = json.loads((ws_path / "skus" / "catalogue.lock").read_text())
     assert on_disk == data
 
@@ -146,7 +154,7 @@ def test_init_copies_the_sample_and_refuses_a_full_folder(tmp_path: Path, run_cl
     proc = run_cli("init", target, workspace=False)
     assert proc.returncode == 0
     ws = Workspace(target)
-    verify_lock(ws)
+    verify_lock(ws.catalogue, ws.lock_path)
     assert (target / "templates" / "html" / "po.html").is_file()
     proc = run_cli("init", target, workspace=False)
     assert proc.returncode == 2 and "not empty" in proc.stderr

@@ -37,7 +37,7 @@ def add_inr(root: Path) -> None:
         if sku.get("overage"):
             sku["overage"]["price"]["INR"] = "2200.00"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
-    lock_catalogue(Workspace(root))
+    lock_catalogue(Workspace(root).catalogue, root / "skus" / "catalogue.lock")
 
 
 @pytest.fixture(scope="session")

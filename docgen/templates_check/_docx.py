@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen._jinja_paths import Use, sample_data, walk_template
 from docgen.errors import InputError, Problem
-from docgen.templates_check import (
+from docgen.templates_check._paths import Use, sample_data, walk_template
+from docgen.templates_check._problems import (
     TAG,
     TemplateProblem,
     contract_problems,

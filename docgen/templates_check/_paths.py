@@ -1,10 +1,10 @@
 """What a Jinja template uses: every dotted data path, with loops, includes and blocks followed.
 
-Used by ``docgen templates check`` (:mod:`docgen.templates_check`). A path is written the way the
-context models read: ``{% for l in lines %}{{ l.sold_amount }}`` uses ``lines[].sold_amount``.
-:func:`resolve` looks a path up in a pydantic model (its ``model_fields``, nested models, lists and
-dicts); :func:`syntax_location` places a syntax error where an author can fix it (an unclosed
-``{% if %}`` at its opening tag, not at the end of the file).
+The bottom of :mod:`docgen.templates_check`: it imports nothing of the package. A path is written
+the way the context models read: ``{% for l in lines %}{{ l.sold_amount }}`` uses
+``lines[].sold_amount``. :func:`resolve` looks a path up in a pydantic model (its ``model_fields``,
+nested models, lists and dicts); :func:`syntax_location` places a syntax error where an author can
+fix it (an unclosed ``{% if %}`` at its opening tag, not at the end of the file).
 """
 
 from __future__ import annotations

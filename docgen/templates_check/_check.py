@@ -1,0 +1,110 @@
+"""Checking a whole templates folder: which files, which check each gets, and what is missing.
+
+A document template (``po``, ``sow``, ``onboarding``, by name or ``--kind``) gets the full check of
+its format; a catalog gets the catalog check; any other template (a layout, a partial, the CS
+report) gets its syntax checked where no document already covers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from docgen.errors import InputError, Problem
+from docgen.templates_check._catalog import check_catalog
+from docgen.templates_check._docx import check_docx, docx_parts, paragraphs, word_traps
+from docgen.templates_check._html import check_html
+from docgen.templates_check._paths import syntax_location
+from docgen.templates_check._problems import KINDS, TemplateProblem, display_path
+
+__all__ = ["check_templates", "template_files"]
+
+
+def template_files(templates_dir: Path) -> list[Path]:
+    """Every template and catalog of a templates folder, in a stable order."""
+    html = sorted((templates_dir / "html").rglob("*.html"))
+    docx = sorted(p for p in (templates_dir / "docx").glob("*.docx")
+                  if not p.name.startswith("~$"))  # Word's lock files
+    po = sorted((templates_dir / "locale").glob("*/LC_MESSAGES/messages.po"))
+    return [*html, *docx, *po]
+
+
+def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
+                    kind: str | None = None, root: Path | None = None) -> list[TemplateProblem]:
+    """Check `files` (default: every template of `templates_dir`); problems, sorted by file.
+
+    `kind` checks the given files as templates of that kind whatever their names (e.g. a new
+    ``po-2027.docx`` before it replaces ``po.docx``). Raises InputError for unusable input.
+    """
+    from docgen.render.pdf import jinja_env
+
+    root = root or templates_dir.parent
+    if not templates_dir.is_dir():
+        raise InputError([Problem(str(templates_dir), None, "", "templates folder does not "
+                                  "exist")])
+    whole = files is None
+    paths = template_files(templates_dir) if files is None else list(files)
+    bad = [Problem(str(p), None, "", "does not exist") for p in paths if not p.is_file()]
+    bad += [Problem(str(p), None, "", "is not a template: expected .html, .docx or .po")
+            for p in paths if p.is_file() and p.suffix.lower() not in (".html", ".docx", ".po")]
+    if bad:
+        raise InputError(bad)
+    env = jinja_env(templates_dir)
+    out: list[TemplateProblem] = []
+    for path in paths:
+        doc_kind = kind or (path.stem if path.stem in KINDS else None)
+        suffix = path.suffix.lower()
+        if suffix == ".po":
+            out += check_catalog(path, root)
+        elif doc_kind is not None:
+            out += check_docx(env, path, doc_kind, root) if suffix == ".docx" else \
+                check_html(env, path, doc_kind, templates_dir, root)
+        else:
+            # layouts and partials are checked where a document extends or includes them;
+            # a template of another kind (the CS report) has no schema here: syntax only
+            out += _syntax_only(env, path, root)
+            if path.parent.name in ("html", "docx") and not _is_layout(path, templates_dir):
+                out.append(TemplateProblem(display_path(path, root), "", (
+                    f"not a {', '.join(KINDS)} template, so only its syntax was checked "
+                    "(--kind checks it as one)"), note=True))
+    if whole:
+        for k in KINDS:
+            for sub, ext in (("html", "html"), ("docx", "docx")):
+                if not (templates_dir / sub / f"{k}.{ext}").is_file():
+                    out.append(TemplateProblem(display_path(templates_dir / sub, root), "", (
+                        f"{k}.{ext} is missing: `docgen {k}` needs it")))
+    return list(dict.fromkeys(out))
+
+
+def _is_layout(path: Path, templates_dir: Path) -> bool:
+    """True when a document template extends or includes `path` (e.g. html/base.html)."""
+    if path.suffix.lower() != ".html":
+        return False
+    name = path.resolve().relative_to(templates_dir.resolve()).as_posix() \
+        if path.resolve().is_relative_to(templates_dir.resolve()) else path.name
+    for k in KINDS:
+        doc = templates_dir / "html" / f"{k}.html"
+        if doc.is_file() and (f'"{name}"' in doc.read_text("utf-8")
+                              or f"'{name}'" in doc.read_text("utf-8")):
+            return True
+    return False
+
+
+def _syntax_only(env: Any, path: Path, root: Path) -> list[TemplateProblem]:
+    """Jinja syntax of an HTML template; Word's traps of a DOCX one."""
+    from jinja2 import TemplateSyntaxError
+
+    if path.suffix.lower() == ".docx":
+        src = display_path(path, root)
+        out = []
+        for label, xml in docx_parts(path, src):
+            out += word_traps(src, paragraphs(label, xml))
+        return out
+    source = path.read_text("utf-8")
+    try:
+        env.parse(source)
+    except TemplateSyntaxError as exc:
+        line, msg = syntax_location(env, source, exc)
+        return [TemplateProblem(display_path(path, root), str(line), msg)]
+    return []
