@@ -34,7 +34,8 @@ def _refused(proc: subprocess.CompletedProcess[str]) -> None:
     pytest.param(("submit", str(CLEAN)), id="submit-state"),
     pytest.param(("catalogue", "lock"), id="catalogue-lock"),
     pytest.param(("schema", "export"), id="schema-export"),
-    pytest.param(("po", str(CLEAN), "-o", "SAMPLE/out", "--draft", "--date", "2026-11-22"),
+    pytest.param(("po", str(CLEAN), "-o", "SAMPLE/refused-out", "--draft", "--date",
+                  "2026-11-22"),
                  id="output-into-sample"),
 ])
 def test_writing_into_the_bundled_sample_is_refused(run_cli: RunCli, elsewhere: Path,
@@ -50,7 +51,7 @@ def test_writing_into_the_bundled_sample_is_refused(run_cli: RunCli, elsewhere: 
     # then: exit 2, a message that says to run docgen init, and nothing written there
     _refused(proc)
     assert state.exists() == had_state
-    assert not (sample / "out").exists()
+    assert not (sample / "refused-out").exists()
 
 
 def test_reading_the_bundled_sample_still_works(run_cli: RunCli, elsewhere: Path) -> None:
