@@ -181,8 +181,8 @@ class YamlReader:
         out: list[Any] = []
         while not self.loader.check_event(yaml.SequenceEndEvent):
             if len(out) >= MAX_ITEMS:
-                line = self.loader.peek_event().start_mark.line + 1
-                raise self._refuse(line, path, f"the list has more than {MAX_ITEMS} items")
+                raise self._refuse(self.lines.get(path, 0), path,
+                                   f"the list has more than {MAX_ITEMS} items")
             out.append(self._value((*path, len(out))))
         self.loader.get_event()
         return out
@@ -192,7 +192,8 @@ class YamlReader:
         merges: list[tuple[Any, int]] = []
         while not self.loader.check_event(yaml.MappingEndEvent):
             if len(out) >= MAX_ITEMS:
-                raise self._refuse(line, path, f"the mapping has more than {MAX_ITEMS} keys")
+                raise self._refuse(self.lines.get(path, line), path,
+                                   f"the mapping has more than {MAX_ITEMS} keys")
             key, key_line = self._key(path)
             if key is _MERGE:
                 merges.append((self._value(path), key_line))
