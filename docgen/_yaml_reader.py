@@ -17,8 +17,10 @@ docgen reads YAML as data, never as objects, and never guesses:
   checked while the events stream in, so a huge list is refused after its first
   :data:`~docgen.limits.MAX_ITEMS` items, before the rest is read into memory.
 
-Problems with single values are collected (every one is reported); a limit stops the reading at
-once with an :class:`~docgen.errors.InputError`.
+An alias shares its anchor's value rather than copying it (the data is only read), and counts
+as many values as the anchor holds, so alias bombs meet the same limits. Problems with single
+values are collected (every one is reported); a limit stops the reading at once with an
+:class:`~docgen.errors.InputError`.
 """
 
 from __future__ import annotations
