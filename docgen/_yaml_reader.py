@@ -17,8 +17,10 @@ docgen reads YAML as data, never as objects, and never guesses:
   checked while the events stream in, so a huge list is refused after its first
   :data:`~docgen.limits.MAX_ITEMS` items, before the rest is read into memory.
 
-Problems with single values are collected (every one is reported); a limit stops the reading at
-once with an :class:`~docgen.errors.InputError`.
+An alias shares its anchor's value rather than copying it (the data is only read), and counts
+as many values as the anchor holds, so alias bombs meet the same limits. Problems with single
+values are collected (every one is reported); a limit stops the reading at once with an
+:class:`~docgen.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -181,8 +183,8 @@ class YamlReader:
         out: list[Any] = []
         while not self.loader.check_event(yaml.SequenceEndEvent):
             if len(out) >= MAX_ITEMS:
-                line = self.loader.peek_event().start_mark.line + 1
-                raise self._refuse(line, path, f"the list has more than {MAX_ITEMS} items")
+                raise self._refuse(self.lines.get(path, 0), path,
+                                   f"the list has more than {MAX_ITEMS} items")
             out.append(self._value((*path, len(out))))
         self.loader.get_event()
         return out
@@ -192,7 +194,8 @@ class YamlReader:
         merges: list[tuple[Any, int]] = []
         while not self.loader.check_event(yaml.MappingEndEvent):
             if len(out) >= MAX_ITEMS:
-                raise self._refuse(line, path, f"the mapping has more than {MAX_ITEMS} keys")
+                raise self._refuse(self.lines.get(path, line), path,
+                                   f"the mapping has more than {MAX_ITEMS} keys")
             key, key_line = self._key(path)
             if key is _MERGE:
                 merges.append((self._value(path), key_line))

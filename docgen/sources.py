@@ -215,7 +215,7 @@ def _read_regular_file(name: str) -> bytes:
     """
     try:
         _check_regular(name, os.stat(name))
-        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | \
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | \
             getattr(os, "O_CLOEXEC", 0)
         fd = os.open(name, flags)
     except FileNotFoundError:

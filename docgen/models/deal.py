@@ -11,8 +11,8 @@ from docgen.limits import MAX_LINES
 from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
                                  Word)
 
-__all__ = ["MAX_LINES", "Address", "Contact", "Contract", "CustomLine", "CustomService", "Customer", "Deal",
-           "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
+__all__ = ["MAX_LINES", "Address", "Contact", "Contract", "CustomLine", "CustomService",
+           "Customer", "Deal", "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
 
 
 class Contact(Input):
@@ -94,9 +94,14 @@ class Evidence(Input):
     done: bool = True
 
 
+#: Words a deal may write for true or false. docgen reads YAML booleans as YAML 1.2 does (only
+#: true and false), so `yes` reaches the model as text; a true/false field still takes it.
+_YES_NO = frozenset({"yes", "no", "on", "off"})
+
+
 def _evidence(value: Any) -> Any:
-    """`2026-10-01`, `true`, `false` or `{date, by, ref}` -> Evidence fields."""
-    if isinstance(value, bool):
+    """`2026-10-01`, `true`, `false` (or yes/no) or `{date, by, ref}` -> Evidence fields."""
+    if isinstance(value, bool) or (isinstance(value, str) and value.lower() in _YES_NO):
         return {"done": value}
     if isinstance(value, date):
         return {"date": value}

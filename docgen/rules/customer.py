@@ -345,6 +345,24 @@ def _vendor_texts(vendor: BaseModel) -> tuple[tuple[str, str], ...]:
     return tuple(_deal_texts(vendor))
 
 
+@lru_cache(maxsize=64)
+def locale_text(locale: str, currency: str) -> str:
+    """Every character the documents' dates and amounts can take in `locale`: month names, the
+    medium and long date patterns' literal text, the number symbols and the currency's symbol
+    and pattern (what :mod:`docgen.render.i18n` formats with Babel)."""
+    from babel import Locale
+
+    loc = Locale.parse(locale)
+    parts = [loc.currency_symbols.get(currency, currency),
+             *(loc.date_formats[style].pattern for style in ("medium", "long")),
+             loc.currency_formats["standard"].pattern, loc.percent_formats[None].pattern,
+             loc.decimal_formats[None].pattern, *loc.number_symbols["latn"].values()]
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            parts += loc.months.get(context, {}).get(width, {}).values()
+    return "".join(parts)
+
+
 def _document_texts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
     """(where, what, text) of every text a document prints that holds a character CUS005
     reports: the deal's own, and the catalogue's for the vendor and for each SKU on the deal
@@ -379,8 +397,9 @@ def _named(chars: list[str]) -> str:
 def unprintable_text(ctx: RuleContext) -> Iterator[Finding]:
     """## What it checks
     Every text of the deal that a document can print (customer name, addresses, contacts,
-    sales rep, payment terms, SOW scope, custom line descriptions, evidence …), and the
-    catalogue's vendor block and the name, description and unit of each SKU on the deal, for
+    sales rep, payment terms, SOW scope, custom line descriptions, evidence …), the
+    catalogue's vendor block and the name, description and unit of each SKU on the deal, and
+    the month names and symbols of the dates and amounts printed in the customer's locale, for
     - characters that no font installed on this machine covers: the PDF renderer would draw an
       empty box, and docgen fails such a render. The coverage is read from fontconfig, the same
       fonts the renderer falls back through, so validate and render agree;
@@ -393,14 +412,25 @@ def unprintable_text(ctx: RuleContext) -> Iterator[Finding]:
     approved ("Trojan Source").
 
     ## Example
-    `customer: {name: "नमस्ते Retail"}` on a machine whose fonts lack Devanagari, or
-    `name: "Acme\u202eGmbH"`.
+    `customer: {name: "नमस्ते Retail"}` on a machine whose fonts lack Devanagari, `locale: ko_KR`
+    (dates print as "2026년 12월 1일") on one whose fonts lack Hangul, or
+    `name: "Acme\\u202eGmbH"` (a YAML escape).
 
     ## How to fix
     Remove the bidi controls. For another script, install a font that covers it (for
     Devanagari, Thai or Hangul, e.g. Debian's fonts-noto-core or fonts-noto-cjk) and validate
     again, or write the text in Latin letters.
     """
+    customer = ctx.deal.customer
+    printed = locale_text(customer.locale, customer.currency)
+    if _wide(printed):
+        from docgen.fonts import unprintable  # only for text outside Latin-1: keeps startup fast
+
+        if missing := unprintable(printed):
+            yield unprintable_text.finding(
+                "customer.locale", what=f"The dates and amounts printed for {customer.locale}",
+                problem=f"have characters no installed font can print ({_named(missing)}): "
+                        "the PDF would fail to render")
     seen: set[tuple[str, str]] = set()
     for where, what, text in _document_texts(ctx):
         if (where, text) in seen:
