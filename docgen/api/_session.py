@@ -190,7 +190,7 @@ class Session:
         """
         from docgen.api._render import render_documents
 
-        kind = DocumentKind(kind)
+        kind = _kind(kind)
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
             raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
@@ -209,7 +209,7 @@ class Session:
         from docgen.approvals import line_approvals
         from docgen.render.documents import DocumentInput, DocumentPolicy
 
-        kind = DocumentKind(kind)
+        kind = _kind(kind)
         draft = number is None if draft is None else draft
         ws = self.workspace
         codes = {ln.code for ln in result.priced.lines if ln.code}
@@ -367,6 +367,14 @@ def pack(pdfs: Sequence[PathLike], out: Path) -> PackResult:
     from docgen.pack import pack_pdfs
 
     return pack_pdfs([str(p) for p in pdfs], Path(out))
+
+
+def _kind(kind: DocumentKind | str) -> DocumentKind:
+    try:
+        return DocumentKind(kind)
+    except ValueError:
+        raise InputError([Problem("kind", None, "", f"unknown document kind {kind!r}; choose "
+                                  f"from {', '.join(k.value for k in DocumentKind)}")]) from None
 
 
 def _is_deal_id(text: str) -> bool:
