@@ -26,6 +26,7 @@ from docgen.api._results import BatchResult, DecisionResult, SubmitResult
 if TYPE_CHECKING:
     from docgen.approvals import HistoryEntry
     from docgen.catalogue import LockDiff
+    from docgen.forecast import Forecast
     from docgen.models.catalogue import Sku
     from docgen.models.deal import Deal
     from docgen.pack import PackResult
@@ -295,8 +296,14 @@ class Session:
         from docgen.report import build_report
 
         results = self.validate(paths, approvals=False)
-        return build_report(results, self._existing_store(), self.workspace.policy.exceptions,
-                            now or datetime.now(UTC))
+        return build_report(results, self._existing_store(), self.workspace.policy,
+                            now or datetime.now(UTC), source=str(self.workspace.policy_path))
+
+    def forecast(self, paths: Sequence[PathLike]) -> Forecast:
+        """The pipeline of the deals by stage: counts, sold and weighted totals per currency."""
+        from docgen.forecast import build_forecast
+
+        return build_forecast(self.validate(paths, approvals=False), self.workspace.policy)
 
     def write_report(self, report: Report, path: Path) -> str:
         """Write the report in the format its suffix names (html, pdf, csv, json)."""
