@@ -19,12 +19,17 @@ UV         := $(UV_TOOLS)/bin/uv
 # uv uses this machine's Python (never a download) and puts the environment in $(VENV)
 UV_ENV     := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON=$(PYTHON)
 
-.PHONY: setup system venv demo test test-fast bench lock catalogue-lock schemas clean
+PHONY_EXTRA := assets serve
+.PHONY: $(PHONY_EXTRA) setup system venv demo test test-fast bench lock catalogue-lock schemas clean
 
-setup: system venv
+setup: system venv assets
 
 system:
 	@bash scripts/setup-system.sh
+
+# htmx for the web app, axe-core for the browser tests' accessibility scan (npm registry, pinned)
+assets:
+	@bash scripts/web-assets.sh --test
 
 venv: $(STAMP)
 
@@ -35,6 +40,10 @@ $(UV):
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV_ENV) $(UV) sync --frozen --extra test --quiet
 	@touch $@
+
+# the web app on http://127.0.0.1:8000, over this checkout's workspace (SQLite in .docgen/)
+serve: setup
+	$(BIN)/docgen serve
 
 demo: setup
 	@bash scripts/demo.sh "$(BIN)" "$(OUT)"

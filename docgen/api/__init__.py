@@ -17,14 +17,16 @@ Functions that need no workspace (rules, init, pack) are module functions. Error
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docgen.api._results import BatchResult, DecisionResult, IssuedFile, SubmitResult
 from docgen.api._session import Session, pack
 from docgen.errors import InputError, Problem
 from docgen.kinds import FORMATS, DocumentKind
+from docgen.money import Money
 from docgen.report import FORMATS as REPORT_FORMATS
 from docgen.validate import DealResult
+from docgen.workspace import find_workspace
 
 if TYPE_CHECKING:
     from docgen.rules import Rule
@@ -33,9 +35,11 @@ if TYPE_CHECKING:
 #: The documents `validate` reports readiness for, in the order it prints them.
 READINESS_KINDS = ("po", "sow", "onboarding")
 
-__all__ = ["FORMATS", "READINESS_KINDS", "REPORT_FORMATS", "BatchResult", "DealResult", "DecisionResult",
+__all__ = ["FORMATS", "READINESS_KINDS", "REPORT_FORMATS", "BatchResult", "DealResult",
+           "DecisionResult",
            "DocumentKind", "IssuedFile", "Session", "SubmitResult", "explain_rule",
-           "init_workspace", "list_rules", "pack"]
+           "Money", "find_workspace", "init_workspace", "list_rules", "money_text", "pack",
+           "parse_text"]
 
 
 def list_rules(prefix: str = "") -> list[Rule]:
@@ -64,3 +68,20 @@ def init_workspace(directory: Path) -> Workspace:
     from docgen.workspace import init_workspace as init
 
     return init(Path(directory))
+
+
+def money_text(amount: Money | None, locale: str = "en_US") -> str:
+    """An amount as people read it in `locale` (what the documents print); "" for None."""
+    if amount is None:
+        return ""
+    from docgen.render.i18n import Formatter
+
+    return Formatter(locale=locale, currency=amount.currency).money(amount)
+
+
+def parse_text(text: str, name: str) -> Any:
+    """The data of YAML or JSON text (JSON when `name` ends in .json), read as strictly as deal
+    files are (InputError naming the line otherwise)."""
+    from docgen.sources import load_text
+
+    return load_text(text, name).data

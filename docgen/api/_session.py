@@ -26,6 +26,7 @@ from docgen.api._results import BatchResult, DecisionResult, SubmitResult
 if TYPE_CHECKING:
     from docgen.approvals import HistoryEntry
     from docgen.catalogue import LockDiff
+    from docgen.deals import DealFile
     from docgen.forecast import Forecast
     from docgen.models.catalogue import Sku
     from docgen.models.deal import Deal
@@ -52,7 +53,7 @@ class Session:
     """
 
     def __init__(self, workspace: PathLike | Workspace | None = None, *,
-                 locked: bool = True) -> None:
+                 locked: bool = True, renderer: Renderer | None = None) -> None:
         self.workspace = (workspace if isinstance(workspace, Workspace)
                           else find_workspace(workspace))
         self.workspace.load_all()
@@ -62,7 +63,8 @@ class Session:
         self._reader: DecisionReader | None = None
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
-        self._renderer: Renderer | None = None
+        # a long-running front end (the web app) hands the renderer of an earlier session on
+        self._renderer: Renderer | None = renderer
 
     # -- resources ------------------------------------------------------------------------
 
@@ -176,6 +178,47 @@ class Session:
                 on_done(result)
         return out
 
+    # -- deal files (the web app's deals) ---------------------------------------------------
+
+    def deal_files(self) -> tuple[list[DealFile], list[Problem]]:
+        """The workspace's deal files (``deals/``, then the samples), and files that do not load."""
+        from docgen.deals import deal_files
+
+        return deal_files(self.workspace)
+
+    def deal_file(self, deal_id: str) -> tuple[DealFile, str]:
+        """One deal's file and its text exactly as stored (InputError when there is none)."""
+        from docgen.deals import find_deal_file
+
+        found = find_deal_file(self.workspace, deal_id)
+        return found, found.path.read_text("utf-8")
+
+    def validate_text(self, text: str, *, name: str = "deal.yaml",
+                      approvals: bool = True) -> DealResult:
+        """Validate deal text that is not (yet) a file: what the web editor checks as you type."""
+        from docgen.deals import parse_deal_text
+
+        deal = parse_deal_text(text, name, self.workspace.policy)
+        return self.validate_loaded([(name, deal)], approvals=approvals)[0]
+
+    def save_deal(self, text: str, *, name: str = "deal.yaml",
+                  expect: str | None = None) -> DealFile:
+        """Write deal text to its file in ``deals/`` after checking it (see
+        :func:`docgen.deals.save_deal_text`)."""
+        from docgen.deals import save_deal_text
+
+        return save_deal_text(self.workspace, text, name=name, expect=expect,
+                              policy=self.workspace.policy)
+
+    def preview(self, result: DealResult, kind: DocumentKind | str = "po", *,
+                fmt: str = "html", issue_date: date | None = None) -> bytes:
+        """A draft of one document in memory: the exact HTML WeasyPrint lays out, or the PDF."""
+        if fmt not in FORMATS:
+            raise InputError([Problem("format", None, "", f"unknown format {fmt!r}")])
+        doc = self.document_input(result, kind, issue_date=issue_date or date.today(),
+                                  draft=True)
+        return self.renderer.render(doc, (fmt,)).outputs[fmt]
+
     # -- documents ------------------------------------------------------------------------
 
     def render(self, kind: DocumentKind | str, paths: Sequence[PathLike], *,
@@ -230,6 +273,11 @@ class Session:
         from docgen.render.documents import render_batch
 
         return render_batch(self.renderer, docs, formats, jobs=jobs, on_done=on_done)
+
+    @property
+    def warm_renderer(self) -> Renderer | None:
+        """The renderer if this session made or was given one (to hand on to the next)."""
+        return self._renderer
 
     @property
     def renderer(self) -> Renderer:

@@ -18,6 +18,7 @@ from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
 from docgen.cli._forecast import forecast
 from docgen.cli._render import onboarding, po, sow
+from docgen.cli._serve import serve
 from docgen.cli._templates import templates
 from docgen.cli._validate import rules, validate
 from docgen.cli._verify import pack, verify
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 
 for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, report,
-                forecast, verify, pack, catalogue, schema, templates, init):
+                forecast, verify, pack, catalogue, schema, templates, init, serve):
     cli.add_command(command)
 
 
