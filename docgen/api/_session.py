@@ -353,6 +353,12 @@ class Session:
 
         return build_forecast(self.validate(paths, approvals=False), self.workspace.policy)
 
+    def report_bytes(self, report: Report, fmt: str) -> bytes:
+        """The report in `fmt` (html, pdf, csv, json), in memory."""
+        from docgen.report import render_report
+
+        return render_report(report, fmt, self.workspace.templates_dir)
+
     def write_report(self, report: Report, path: Path) -> str:
         """Write the report in the format its suffix names (html, pdf, csv, json)."""
         from docgen.report import write_report

@@ -64,19 +64,19 @@ class Web:
         if s.warm_renderer is not None:
             self._renderer = s.warm_renderer
 
-    def render(self, name: str, request: Request, status: int = 200, **context: Any
+    def render(self, name: str, request: Request, http_status: int = 200, **context: Any
                ) -> HTMLResponse:
         """A page from the application's own templates."""
         context.setdefault("request", request)
         context.setdefault("htmx", (HERE / "static" / "vendor" / "htmx.min.js").is_file())
         context.setdefault("path", request.url.path)
         html = self.pages.get_template(name).render(**context)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=http_status)
 
 
 def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
     """The web application and JSON API over the workspace (SPEC §10)."""
-    from docgen.web import _api, _pages
+    from docgen.web import _api, _cs, _pages
 
     web = Web(workspace)
     app = FastAPI(title="docgen", version=_version(), docs_url="/api/docs",
@@ -95,7 +95,7 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": "input" if status == 400 else "internal",
                                  "problems": problems}, status_code=status)
-        return web.render("error.html", request, status=status, problems=problems)
+        return web.render("error.html", request, http_status=status, problems=problems)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
@@ -110,6 +110,7 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
         return response
 
     app.include_router(_pages.router)
+    app.include_router(_cs.router)
     app.include_router(_api.router)
     return app
 

@@ -107,7 +107,7 @@ def _editor(request: Request, s: api.Session, text: str, *, deal_id: str | None,
     evidence = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
     stages = [st.id for st in pol.stages] + ([pol.lost_stage] if pol.lost_stage else [])
     return _web(request).render(
-        "deal.html", request, status=status, deal_id=deal_id, editable=editable,
+        "deal.html", request, http_status=status, deal_id=deal_id, editable=editable,
         notice=notice, problems=problems + check["problems"], check=check,
         base=data_to_yaml(data) if data else text,
         value=lambda path: field_value(data, path), rows=deal_to_rows(data),
