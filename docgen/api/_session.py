@@ -390,6 +390,76 @@ class Session:
         found = check_templates(ws.templates_dir, list(files) or None, kind=kind, root=ws.root)
         return found, len(files) or len(template_files(ws.templates_dir))
 
+    def template_names(self) -> list[str]:
+        """Every live template legal may replace (``html/po.html``, ``docx/po.docx`` …)."""
+        ws = self.workspace
+        return sorted(p.relative_to(ws.templates_dir).as_posix()
+                      for sub in ("html", "docx", "css") for p in
+                      (ws.templates_dir / sub).rglob("*") if p.is_file()
+                      and p.suffix in (".html", ".docx", ".css") and not p.name.startswith("~$"))
+
+    def staged_templates(self) -> list[str]:
+        """Templates with a new version waiting to be activated."""
+        from docgen.template_versions import staged
+
+        return staged(self.workspace)
+
+    def stage_template(self, name: str, blob: bytes) -> list[TemplateProblem]:
+        """Stage a new version of template `name` and check it in place; its problems."""
+        from docgen.template_versions import stage
+
+        stage(self.workspace, name, blob)
+        return self.check_staged(name)
+
+    def check_staged(self, name: str) -> list[TemplateProblem]:
+        """``templates check`` of a staged template, among the live ones."""
+        from dataclasses import replace
+
+        from docgen.template_versions import check_name, overlay
+        from docgen.templates_check import check_templates
+
+        rel = check_name(name).as_posix()
+        if rel.endswith(".css"):
+            return []
+        with overlay(self.workspace, [rel]) as tdir:
+            found = check_templates(tdir, [tdir / rel], root=self.workspace.root)
+            return [replace(p, file=rel) if p.file.endswith(rel) else p for p in found]
+
+    def preview_staged(self, name: str, result: DealResult, kind: DocumentKind | str, *,
+                       fmt: str = "pdf", issue_date: date | None = None) -> bytes:
+        """A draft of one deal's document laid out with the staged version of `name`."""
+        from docgen.render.documents import Renderer
+        from docgen.template_versions import overlay
+
+        doc = self.document_input(result, kind, issue_date=issue_date or date.today(),
+                                  draft=True)
+        with overlay(self.workspace, [name]) as tdir:
+            return Renderer(tdir).render(doc, (fmt,)).outputs[fmt]
+
+    def activate_template(self, name: str) -> str:
+        """Make the staged version of `name` live; the templates' new version (SHA-256)."""
+        from docgen.template_versions import activate
+
+        problems = [p for p in self.check_staged(name) if not p.note]
+        if problems:
+            raise InputError([Problem(name, None, "template", f"not activated: {p}")
+                              for p in problems])
+        version = activate(self.workspace, name)
+        self._renderer = None  # the next render reads the new template
+        return version
+
+    def discard_template(self, name: str) -> None:
+        """Drop the staged version of `name`."""
+        from docgen.template_versions import discard
+
+        discard(self.workspace, name)
+
+    def templates_version(self) -> str:
+        """SHA-256 over the live templates (what an issued document records)."""
+        from docgen.template_versions import templates_version
+
+        return templates_version(self.workspace.templates_dir)
+
     def skus(self) -> list[Sku]:
         """The catalogue's SKUs in file order."""
         return list(self.workspace.catalogue.skus)

@@ -46,7 +46,9 @@ class Web:
     def _files_stamp(self, ws: Any) -> tuple[Any, ...]:
         paths = [ws.catalogue_path, ws.lock_path, ws.policy_path,
                  ws.policy_path.with_suffix(".lock")]
-        return tuple(p.stat().st_mtime_ns if p.exists() else None for p in paths)
+        templates = max((p.stat().st_mtime_ns for p in ws.templates_dir.rglob("*")
+                         if p.is_file()), default=0)
+        return (*(p.stat().st_mtime_ns if p.exists() else None for p in paths), templates)
 
     def session(self) -> api.Session:
         """A session for one request, on the warm workspace (reloaded after a change)."""
@@ -64,19 +66,19 @@ class Web:
         if s.warm_renderer is not None:
             self._renderer = s.warm_renderer
 
-    def render(self, name: str, request: Request, http_status: int = 200, **context: Any
+    def render(self, template: str, request: Request, http_status: int = 200, **context: Any
                ) -> HTMLResponse:
         """A page from the application's own templates."""
         context.setdefault("request", request)
         context.setdefault("htmx", (HERE / "static" / "vendor" / "htmx.min.js").is_file())
         context.setdefault("path", request.url.path)
-        html = self.pages.get_template(name).render(**context)
+        html = self.pages.get_template(template).render(**context)
         return HTMLResponse(html, status_code=http_status)
 
 
 def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
     """The web application and JSON API over the workspace (SPEC §10)."""
-    from docgen.web import _api, _cs, _pages
+    from docgen.web import _api, _cs, _legal, _pages
 
     web = Web(workspace)
     app = FastAPI(title="docgen", version=_version(), docs_url="/api/docs",
@@ -111,6 +113,7 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
 
     app.include_router(_pages.router)
     app.include_router(_cs.router)
+    app.include_router(_legal.router)
     app.include_router(_api.router)
     return app
 
