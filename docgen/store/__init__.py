@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from typing import Protocol
 
+    from docgen.audit import AuditEntry
     from docgen.store._sql import Store
     from docgen.workspace import Workspace
 
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
         """Read access to decisions: a :class:`Store`, or the standard-library SQLite reader."""
 
         def decisions_for(self, deal_id: str) -> list[Decision]: ...
+
+        def requesters_for(self, deal_id: str) -> set[str]: ...
+
+        def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
 
         def close(self) -> None: ...
 
@@ -60,7 +65,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002_people"
 
 Status = Literal["reserved", "issued", "void"]
 DecisionKind = Literal["approve", "reject"]
@@ -124,9 +129,10 @@ class Decision:
 class DecisionOutcome:
     """What :meth:`Store.add_decision` did: ``recorded``, or why it recorded nothing."""
 
-    status: Literal["recorded", "duplicate", "rejected"]
+    status: Literal["recorded", "duplicate", "rejected", "same_person"]
     decision: Decision
-    #: for "duplicate": the role's earlier decision; for "rejected": the rejection that stands
+    #: for "duplicate": the role's earlier decision; for "rejected": the rejection that stands;
+    #: for "same_person": the same person's decision in another role
     existing: Decision | None = None
 
 
@@ -148,9 +154,10 @@ def has_database(ws: Workspace) -> bool:
 
 def open_store(ws: Workspace) -> Store:
     """Open (creating and migrating as needed) the workspace's store."""
+    from docgen.audit import Secret
     from docgen.store._sql import Store
 
-    return Store.open(database_url(ws) or sqlite_path(ws))
+    return Store.open(database_url(ws) or sqlite_path(ws), secret=Secret(ws.state_dir))
 
 
 def open_existing_store(ws: Workspace) -> Store | None:
