@@ -316,8 +316,9 @@ class Session:
         from docgen.approvals import submit
 
         results = self.validate(paths, approvals=False)
+        store = self.store  # first: the read-only sample refuses here
         actor = self.require_actor("submit")
-        return [SubmitResult(r.deal.deal, submit(self.store, r, by=actor, now=now))
+        return [SubmitResult(r.deal.deal, submit(store, r, by=actor, now=now))
                 for r in results]
 
     def decide(self, path: PathLike, *, decision: Literal["approve", "reject"], code: str,
@@ -330,9 +331,10 @@ class Session:
         from docgen.approvals import decide, resolve
 
         (result,) = self.validate([path], approvals=False)
+        store = self.store  # first: the read-only sample refuses here
         actor = self.require_actor(decision)
         code = code.strip().upper()
-        outcome = decide(self.store, self.workspace.policy, result, code=code,
+        outcome = decide(store, self.workspace.policy, result, code=code,
                          where=where.strip(), role=role.strip(), by=actor,
                          decision=decision, note=note, now=now)
         self._decisions.pop(result.deal.deal, None)
