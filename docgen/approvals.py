@@ -336,17 +336,23 @@ class HistoryEntry:
     #: True when it is bound to the line as it is now, False when the line changed since,
     #: None when the deal file was not given
     current: bool | None
+    #: decisions: False when it does not count (the audit chain does not vouch for it, or the
+    #: policy no longer lets it count: see :func:`counted`); None for requests, or when unknown
+    counts: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data."""
         return {"at": self.at.isoformat(), "event": self.event, "code": self.code,
                 "where": self.where, "fingerprint": self.fingerprint, "who": self.who,
                 "role": self.role, "note": self.note, "needs": list(self.needs),
-                "about": self.about, "current": self.current}
+                "about": self.about, "current": self.current, "counts": self.counts}
 
 
-def history(store: Store, deal_id: str, result: DealResult | None = None) -> list[HistoryEntry]:
-    """Requests and decisions of a deal in time order, marked current or stale if `result`."""
+def history(store: Store, deal_id: str, result: DealResult | None = None,
+            counting: Iterable[Decision] | None = None) -> list[HistoryEntry]:
+    """Requests and decisions of a deal in time order, marked current or stale if `result`,
+    and each decision marked whether it counts if `counting` (the decisions that do) is given."""
+    good = set(counting) if counting is not None else None
     current: dict[str, str] | None = None
     if result is not None:
         current = {ln.where: ln.fingerprint for ln in result.priced.lines}
@@ -360,7 +366,7 @@ def history(store: Store, deal_id: str, result: DealResult | None = None) -> lis
            for r in store.requests([deal_id])]
     out += [HistoryEntry(d.decided_at, "approved" if d.decision == "approve" else "rejected",
                          d.code, d.where, d.fingerprint, d.by, d.role, d.note, (), None,
-                         cur(d.where, d.fingerprint))
+                         cur(d.where, d.fingerprint), None if good is None else d in good)
             for d in store.decisions([deal_id])]
     order = {"requested": 0, "approved": 1, "rejected": 1}
     return sorted(out, key=lambda e: (e.at, order[e.event]))

@@ -364,7 +364,11 @@ class Session:
         else:
             raise InputError([Problem(str(deal), None, "", "no such deal file, and not a deal id")])
         store = self._existing_store()
-        return deal_id, history(store, deal_id, result) if store is not None else []
+        if store is None:
+            return deal_id, []
+        good = (self.counted_decisions(result.deal) if result is not None
+                else self.decisions(deal_id))
+        return deal_id, history(store, deal_id, result, counting=good)
 
     def report(self, paths: Sequence[PathLike], *, now: datetime | None = None) -> Report:
         """The CS exception report of the deals, as of `now` (default: the clock)."""

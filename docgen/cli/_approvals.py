@@ -130,8 +130,10 @@ def approvals(ctx: click.Context, deal: str, as_json: bool) -> None:
                        f"(needs: {', '.join(e.needs)}){stale}")
         else:
             note = f": {e.note}" if e.note else ""
+            void = ("  [does not count: not vouched for by the audit log, or barred by the "
+                    "policy]" if e.counts is False else "")
             click.echo(f"  {_when(e.at)}  {e.event} {e.code} {e.where} as {e.role} by "
-                       f"{e.who}{note}{stale}")
+                       f"{e.who}{note}{stale}{void}")
 
 
 def _parse_now(value: str | None) -> datetime:

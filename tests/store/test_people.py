@@ -238,6 +238,10 @@ def test_forged_decision_rows_do_not_count(ws: Workspace, store: Any, backend: B
     assert batch.blocked and not batch.rendered
     _, problems = store.verify_audit()
     assert any("approval_decisions row" in str(p) for p in problems)
+    with api.Session(Workspace(ws.root)) as s:
+        _, entries = s.approval_history(path)
+    approved = [e for e in entries if e.event == "approved"]
+    assert approved and all(e.counts is False for e in approved)
 
 
 def test_edited_decision_row_stops_counting(ws: Workspace, store: Any) -> None:
