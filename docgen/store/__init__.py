@@ -17,6 +17,19 @@ The interface ``docgen po`` and ``docgen verify`` use::
     store.issued(number)                            # IssuedDocument or None (for verify)
     store.close()
 
+People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen.audit`)::
+
+    user, token = store.add_user(email, name=..., is_admin=False, actor=admin.email)
+    store.authenticate(token)                       # the active User, or AuthError
+    store.append_audit("supersede", actor=user.email, subject=number, deal_id=deal_id,
+                       detail={...}, conn=conn)     # the one door to the chained log; pass the
+    #                                                 write transaction's `conn` to commit with it
+    store.verify_audit()                            # (rows, [ChainProblem, ...])
+
+Every state change the store records (requests, decisions, reserved, issued and void numbers,
+people and tokens) appends its audit row in the same transaction; the chain's key comes from the
+store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
+
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
 the reservation, so a rolled-back or killed transaction gives its numbers back and a committed one
 keeps them forever: numbers are never reused and never silently skipped (a number whose render
