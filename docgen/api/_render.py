@@ -38,8 +38,11 @@ def render_documents(session: Session, kind: DocumentKind, results: Sequence[Dea
     """See :meth:`docgen.api.Session.render`."""
     blocked = [] if draft else [r for r in results if r.blockers(kind)]
     todo = [r for r in results if r not in blocked]
-    store = session.store if kind is DocumentKind.PO and not draft and todo else None
-    numbering = _numbering(session, store, kind, todo, issue_date, draft=draft)
+    final_po = kind is DocumentKind.PO and not draft and bool(todo)
+    # a final PO is recorded (number, registry, audit log) under the person issuing it
+    store = session.store if final_po else None  # first: the read-only sample refuses here
+    actor = session.require_actor("issuing a final PO").email if final_po else None
+    numbering = _numbering(session, store, kind, todo, issue_date, draft=draft, actor=actor)
     docs = [session.document_input(r, kind, issue_date=numbering[r.deal.deal][1],
                                    number=numbering[r.deal.deal][0], draft=draft)
             for r in todo]
@@ -56,7 +59,7 @@ def render_documents(session: Session, kind: DocumentKind, results: Sequence[Dea
 
     session.render_inputs(docs, formats, jobs=jobs, on_done=finished)
     if store is not None:
-        _record(store, rendered, failed, docs)
+        _record(store, rendered, failed, docs, actor=actor)
     order = {d.deal_id: i for i, d in enumerate(docs)}
     rendered.sort(key=lambda r: order[r.deal_id])
     return BatchResult(rendered=rendered, blocked=blocked, failed=failed)
@@ -64,7 +67,7 @@ def render_documents(session: Session, kind: DocumentKind, results: Sequence[Dea
 
 def _numbering(session: Session, store: Store | None, kind: DocumentKind,
                results: Sequence[DealResult], issue_date: date | None, *,
-               draft: bool) -> Numbering:
+               draft: bool, actor: str | None = None) -> Numbering:
     """Each deal's number (None for a draft) and issue date.
 
     A final PO reuses the number and date of an identical earlier issue and reserves new numbers
@@ -86,7 +89,8 @@ def _numbering(session: Session, store: Store | None, kind: DocumentKind,
     if store is not None:
         nums = store.reserve_po_numbers([(r.deal.deal, r.priced.fingerprint) for r in new],
                                         year=issue_date.year,
-                                        prefix=session.workspace.policy.po_number_prefix)
+                                        prefix=session.workspace.policy.po_number_prefix,
+                                        actor=actor)
         out.update({r.deal.deal: (n, issue_date) for r, n in zip(new, nums, strict=True)})
         return out
     prefix = kind.reference_prefix
@@ -108,7 +112,7 @@ def _write(doc: RenderedDocument, out_dir: Path) -> IssuedFile:
 
 
 def _record(store: Store, rendered: Sequence[IssuedFile], failed: Sequence[tuple[str, str]],
-            docs: Sequence[DocumentInput]) -> None:
+            docs: Sequence[DocumentInput], *, actor: str | None = None) -> None:
     """Record each newly issued PO; void the number of each failed render."""
     by_deal = {d.deal_id: d for d in docs}
 
@@ -121,8 +125,8 @@ def _record(store: Store, rendered: Sequence[IssuedFile], failed: Sequence[tuple
             continue  # a draft, or an identical re-issue
         fmt = "pdf" if "pdf" in r.paths else next(iter(r.paths))
         store.record_issue(r.number, file_sha256=r.sha256[fmt], path=str(r.paths[fmt]),
-                           issued_on=by_deal[r.deal_id].issue_date)
+                           issued_on=by_deal[r.deal_id].issue_date, actor=actor)
     for deal_id, message in failed:
         number = by_deal[deal_id].number
         if number is not None and not issued_before(number):
-            store.void_number(number, f"render failed: {message}")
+            store.void_number(number, f"render failed: {message}", actor=actor)

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from docgen.errors import InputError, Problem
+from docgen.errors import AuthError, InputError, Problem
 from docgen.kinds import FORMATS, DocumentKind
 from docgen.validate import DealResult, validate_deal
 from docgen.workspace import Workspace, find_workspace, load_deal
@@ -25,6 +25,8 @@ from docgen.api._results import BatchResult, DecisionResult, SubmitResult
 
 if TYPE_CHECKING:
     from docgen.approvals import HistoryEntry
+    from docgen.audit import AuditEntry, ChainProblem
+    from docgen.identity import User
     from docgen.catalogue import LockDiff
     from docgen.deals import DealFile
     from docgen.forecast import Forecast
@@ -53,7 +55,8 @@ class Session:
     """
 
     def __init__(self, workspace: PathLike | Workspace | None = None, *,
-                 locked: bool = True, renderer: Renderer | None = None) -> None:
+                 locked: bool = True, token: str | None = None,
+                 renderer: Renderer | None = None) -> None:
         self.workspace = (workspace if isinstance(workspace, Workspace)
                           else find_workspace(workspace))
         self.workspace.load_all()
@@ -65,6 +68,9 @@ class Session:
         self._decisions: dict[str, list[Decision]] = {}
         # a long-running front end (the web app) hands the renderer of an earlier session on
         self._renderer: Renderer | None = renderer
+        # the person acting: resolved from the token when something is first recorded
+        self._token = token.strip() if token and token.strip() else None
+        self._actor: User | None = None
 
     # -- resources ------------------------------------------------------------------------
 
@@ -109,12 +115,75 @@ class Session:
 
         return self._open_store() if has_database(self.workspace) else None
 
+    # -- who is acting -----------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> User:
+        """Act as the active person `token` belongs to (AuthError, exit 2, otherwise)."""
+        store = self._existing_store()
+        if store is None:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                "this workspace has no people yet: `docgen init` makes the first "
+                "administrator (in an older workspace: docgen users add EMAIL --name N --admin)"
+            ))])
+        self._actor = store.authenticate(token)
+        self._token = token
+        return self._actor
+
+    @property
+    def actor(self) -> User | None:
+        """The authenticated person (from the session's token), or None without a token."""
+        if self._actor is None and self._token is not None:
+            self.authenticate(self._token)
+        return self._actor
+
+    def require_actor(self, what: str) -> User:
+        """The authenticated person; AuthError naming `what` when there is none."""
+        actor = self.actor
+        if actor is None:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                f"{what} needs to know who you are: set DOCGEN_TOKEN to your API token (an "
+                "administrator makes one with `docgen users add`; you make more with "
+                "`docgen token create`)"))])
+        return actor
+
+    def _require_admin(self, what: str) -> User:
+        actor = self.require_actor(what)
+        if not actor.is_admin:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                f"{what} is for administrators; {actor.email} is not one"))])
+        return actor
+
+    # -- decisions ----------------------------------------------------------------------------
+
     def decisions(self, deal_id: str) -> list[Decision]:
-        """Every decision of one deal, read once per session (and again after a decision)."""
+        """Every decision of one deal that the audit chain vouches for (read once per session).
+
+        A row in the decisions table that no authentic audit row states was not written by
+        docgen (or was edited since) and is left out.
+        """
         if deal_id not in self._decisions:
+            from docgen.audit import Secret, vouched
+
             reader = self._decision_reader()
-            self._decisions[deal_id] = reader.decisions_for(deal_id) if reader else []
+            if reader is None:
+                self._decisions[deal_id] = []
+            else:
+                raw = reader.decisions_for(deal_id)
+                key = Secret(self.workspace.state_dir).get() if raw else None
+                self._decisions[deal_id] = vouched(key, raw, reader.audit_for(deal_id)) \
+                    if raw else []
         return self._decisions[deal_id]
+
+    def counted_decisions(self, deal: Deal) -> list[Decision]:
+        """The decisions of `deal` that count now (:func:`docgen.approvals.counted`)."""
+        from docgen.approvals import counted
+
+        ds = self.decisions(deal.deal)
+        if not ds:
+            return []
+        reader = self._decision_reader()
+        submitters = reader.requesters_for(deal.deal) if reader is not None else set()
+        return counted(ds, self.workspace.policy, deal, submitters)
 
     def _decision_reader(self) -> DecisionReader | None:
         if self._store is not None:
@@ -169,7 +238,8 @@ class Session:
 
         ws = self.workspace
         cat, pol = ws.load_all()
-        resolve = resolver(self.decisions) if approvals and self._decision_reader() else None
+        resolve = (resolver(self.counted_decisions) if approvals and self._decision_reader()
+                   else None)
         out = []
         for src, deal in deals:
             result = validate_deal(deal, cat, pol, source=src, skus=ws.skus, resolver=resolve)
@@ -259,7 +329,7 @@ class Session:
         codes = {ln.code for ln in result.priced.lines if ln.code}
         codes |= {c.code for ln in result.priced.lines for c in ln.components}
         approvals = {} if draft or kind is not DocumentKind.PO else line_approvals(
-            result.priced, self.decisions(result.deal.deal))
+            result.priced, self.counted_decisions(result.deal))
         return DocumentInput(
             priced=result.priced, vendor=ws.catalogue.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
@@ -290,30 +360,37 @@ class Session:
 
     # -- approvals ------------------------------------------------------------------------
 
-    def submit(self, paths: Sequence[PathLike], *, by: str | None = None,
+    def submit(self, paths: Sequence[PathLike], *,
                now: datetime | None = None) -> list[SubmitResult]:
-        """Record an approval request for each approval finding of each deal."""
+        """Record an approval request for each approval finding of each deal, as the actor."""
         from docgen.approvals import submit
 
         results = self.validate(paths, approvals=False)
-        return [SubmitResult(r.deal.deal, submit(self.store, r, by=by, now=now))
+        store = self.store  # first: the read-only sample refuses here
+        actor = self.require_actor("submit")
+        return [SubmitResult(r.deal.deal, submit(store, r, by=actor, now=now))
                 for r in results]
 
     def decide(self, path: PathLike, *, decision: Literal["approve", "reject"], code: str,
-               where: str, role: str, by: str, note: str | None = None,
+               where: str, role: str, note: str | None = None,
                now: datetime | None = None) -> DecisionResult:
-        """Approve or reject one finding of one deal as it is now (InputError when refused)."""
+        """Approve or reject one finding of one deal as it is now, as the actor.
+
+        InputError (AuthError for who may not) when refused; nothing is recorded then.
+        """
         from docgen.approvals import decide, resolve
 
         (result,) = self.validate([path], approvals=False)
+        store = self.store  # first: the read-only sample refuses here
+        actor = self.require_actor(decision)
         code = code.strip().upper()
-        outcome = decide(self.store, self.workspace.policy, result, code=code,
-                         where=where.strip(), role=role.strip(), by=by.strip(),
+        outcome = decide(store, self.workspace.policy, result, code=code,
+                         where=where.strip(), role=role.strip(), by=actor,
                          decision=decision, note=note, now=now)
         self._decisions.pop(result.deal.deal, None)
         finding = next(f for f in result.findings
                        if f.code == outcome.decision.code and f.where == outcome.decision.where)
-        left = resolve([finding], self.decisions(result.deal.deal))
+        left = resolve([finding], self.counted_decisions(result.deal))
         return DecisionResult(outcome=outcome, remaining=left[0] if left else None)
 
     def approve(self, path: PathLike, **kwargs: Any) -> DecisionResult:
@@ -337,7 +414,11 @@ class Session:
         else:
             raise InputError([Problem(str(deal), None, "", "no such deal file, and not a deal id")])
         store = self._existing_store()
-        return deal_id, history(store, deal_id, result) if store is not None else []
+        if store is None:
+            return deal_id, []
+        good = (self.counted_decisions(result.deal) if result is not None
+                else self.decisions(deal_id))
+        return deal_id, history(store, deal_id, result, counting=good)
 
     def report(self, paths: Sequence[PathLike], *, now: datetime | None = None) -> Report:
         """The CS exception report of the deals, as of `now` (default: the clock)."""
@@ -345,7 +426,8 @@ class Session:
 
         results = self.validate(paths, approvals=False)
         return build_report(results, self._existing_store(), self.workspace.policy,
-                            now or datetime.now(UTC), source=str(self.workspace.policy_path))
+                            now or datetime.now(UTC), source=str(self.workspace.policy_path),
+                            counted=lambda r: self.counted_decisions(r.deal))
 
     def forecast(self, paths: Sequence[PathLike]) -> Forecast:
         """The pipeline of the deals by stage: counts, sold and weighted totals per currency."""
@@ -365,6 +447,60 @@ class Session:
 
         self._writable(path, "a report")
         return write_report(report, Path(path), self.workspace.templates_dir)
+
+    # -- people, tokens and the audit log ---------------------------------------------------
+
+    def add_user(self, email: str, *, name: str, admin: bool = False,
+                 password: str | None = None) -> tuple[User, str]:
+        """Add a person (administrators only) with a first API token: (user, token).
+
+        The very first person of a database needs no token, and must be an administrator:
+        that is how an older workspace, or a fresh PostgreSQL database, gets one.
+        """
+        from docgen.identity import check_email, hash_password
+
+        email = check_email(email)
+        name = _plain_text(name, "--name")
+        digest = hash_password(password) if password is not None else None
+        existing = self._existing_store()
+        if existing is None or existing.count_users() == 0:
+            if not admin:
+                raise AuthError([Problem("--admin", None, "", (
+                    "the first person of a workspace must be an administrator (--admin)"))])
+            self.workspace.require_writable("people")
+            return self.store.add_user(email, name=name, is_admin=True, actor=None,
+                                       password_hash=digest, only_if_first=True)
+        actor = self._require_admin("users add")
+        return self.store.add_user(email, name=name, is_admin=admin, actor=actor.email,
+                                   password_hash=digest)
+
+    def users(self) -> list[User]:
+        """Every person (administrators only)."""
+        self._require_admin("users list")
+        return self.store.users()
+
+    def disable_user(self, email: str) -> User:
+        """Disable a person: their tokens stop working (administrators only)."""
+        from docgen.identity import check_email
+
+        actor = self._require_admin("users disable")
+        return self.store.disable_user(check_email(email), actor=actor.email)
+
+    def create_token(self, name: str | None = None) -> str:
+        """Another API token for the actor; shown once, stored hashed."""
+        actor = self.require_actor("token create")
+        label = _plain_text(name, "--name") if name else "cli"
+        return self.store.create_token(actor, label)
+
+    def audit_log(self, deal_id: str | None = None) -> list[AuditEntry]:
+        """The audit rows (of one deal), oldest first; [] without a database."""
+        store = self._existing_store()
+        return store.audit_log(deal_id) if store is not None else []
+
+    def verify_audit(self) -> tuple[int, list[ChainProblem]]:
+        """Check the audit chain end to end: (rows checked, problems, first one first)."""
+        store = self._existing_store()
+        return store.verify_audit() if store is not None else (0, [])
 
     # -- checking issued documents --------------------------------------------------------
 
@@ -482,7 +618,16 @@ class Session:
 
         ws = self.workspace
         ws.require_writable("a catalogue lock")
-        return lock_catalogue(ws.catalogue, ws.lock_path)
+        actor = self.require_actor("catalogue lock")
+        data, diff = lock_catalogue(ws.catalogue, ws.lock_path)
+        import hashlib
+
+        self.store.append_audit("catalogue.lock", actor=actor.email,
+                                subject=f"catalogue {data['version']}",
+                                detail={"version": data["version"], "skus": len(data["skus"]),
+                                        "lock_sha256": hashlib.sha256(
+                                            ws.lock_path.read_bytes()).hexdigest()})
+        return data, diff
 
     def export_schemas(self, target: Path | None = None) -> list[Path]:
         """Write JSON Schemas of the input formats (default: the workspace's ``schemas/``)."""
@@ -506,6 +651,15 @@ def _kind(kind: DocumentKind | str) -> DocumentKind:
     except ValueError:
         raise InputError([Problem("kind", None, "", f"unknown document kind {kind!r}; choose "
                                   f"from {', '.join(k.value for k in DocumentKind)}")]) from None
+
+
+def _plain_text(text: str | None, option: str) -> str:
+    """`text` trimmed; InputError when empty, too long or holding control characters."""
+    value = (text or "").strip()
+    if not value or len(value) > 200 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise InputError([Problem(option, None, "", (
+            "give 1-200 characters without control characters"))])
+    return value
 
 
 def _is_deal_id(text: str) -> bool:

@@ -17,6 +17,19 @@ The interface ``docgen po`` and ``docgen verify`` use::
     store.issued(number)                            # IssuedDocument or None (for verify)
     store.close()
 
+People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen.audit`)::
+
+    user, token = store.add_user(email, name=..., is_admin=False, actor=admin.email)
+    store.authenticate(token)                       # the active User, or AuthError
+    store.append_audit("supersede", actor=user.email, subject=number, deal_id=deal_id,
+                       detail={...}, conn=conn)     # the one door to the chained log; pass the
+    #                                                 write transaction's `conn` to commit with it
+    store.verify_audit()                            # (rows, [ChainProblem, ...])
+
+Every state change the store records (requests, decisions, reserved, issued and void numbers,
+people and tokens) appends its audit row in the same transaction; the chain's key comes from the
+store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
+
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
 the reservation, so a rolled-back or killed transaction gives its numbers back and a committed one
 keeps them forever: numbers are never reused and never silently skipped (a number whose render
@@ -41,6 +54,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from typing import Protocol
 
+    from docgen.audit import AuditEntry
     from docgen.store._sql import Store
     from docgen.workspace import Workspace
 
@@ -48,6 +62,10 @@ if TYPE_CHECKING:
         """Read access to decisions: a :class:`Store`, or the standard-library SQLite reader."""
 
         def decisions_for(self, deal_id: str) -> list[Decision]: ...
+
+        def requesters_for(self, deal_id: str) -> set[str]: ...
+
+        def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
 
         def close(self) -> None: ...
 
@@ -60,7 +78,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002_people"
 
 Status = Literal["reserved", "issued", "void"]
 DecisionKind = Literal["approve", "reject"]
@@ -124,9 +142,10 @@ class Decision:
 class DecisionOutcome:
     """What :meth:`Store.add_decision` did: ``recorded``, or why it recorded nothing."""
 
-    status: Literal["recorded", "duplicate", "rejected"]
+    status: Literal["recorded", "duplicate", "rejected", "same_person"]
     decision: Decision
-    #: for "duplicate": the role's earlier decision; for "rejected": the rejection that stands
+    #: for "duplicate": the role's earlier decision; for "rejected": the rejection that stands;
+    #: for "same_person": the same person's decision in another role
     existing: Decision | None = None
 
 
@@ -148,9 +167,10 @@ def has_database(ws: Workspace) -> bool:
 
 def open_store(ws: Workspace) -> Store:
     """Open (creating and migrating as needed) the workspace's store."""
+    from docgen.audit import Secret
     from docgen.store._sql import Store
 
-    return Store.open(database_url(ws) or sqlite_path(ws))
+    return Store.open(database_url(ws) or sqlite_path(ws), secret=Secret(ws.state_dir))
 
 
 def open_existing_store(ws: Workspace) -> Store | None:

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
+    ForeignKey,
     Column,
     Date,
     DateTime,
@@ -27,8 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["UTCDateTime", "approval_decisions", "approval_requests", "issued_documents",
-           "metadata", "po_sequences"]
+__all__ = ["UTCDateTime", "api_tokens", "approval_decisions", "approval_requests", "audit_head",
+           "audit_log", "issued_documents", "metadata", "po_sequences", "users"]
 
 # stable constraint names, so that migrations on every backend can refer to them
 metadata = MetaData(naming_convention={
@@ -126,4 +128,54 @@ issued_documents = Table(
     UniqueConstraint("prefix", "year", "seq"),
     CheckConstraint("status IN ('reserved', 'issued', 'void')", name="status"),
     Index(None, "deal_id", "fingerprint"),
+)
+
+# -- people, tokens and the audit log (migration 0002_people) -----------------------------------
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),           # normalised: trimmed, lower case
+    Column("name", String(200), nullable=False),
+    Column("is_admin", Boolean(name="is_admin"), nullable=False),
+    Column("active", Boolean(name="active"), nullable=False),
+    Column("password_hash", Text, nullable=True),           # argon2id, for the web app
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("email"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", name="fk_api_tokens_user_id"),
+           nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_sha256", String(64), nullable=False),     # the token itself is never stored
+    Column("hint", String(16), nullable=False),             # its first characters, for lists
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("token_sha256"),
+    Index(None, "user_id"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),   # 1, 2, 3 … no gaps
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(254), nullable=True),            # the authenticated person's email
+    Column("action", String(40), nullable=False),
+    Column("deal_id", String(64), nullable=True),
+    Column("subject", Text, nullable=False),
+    Column("detail", Text, nullable=False),                 # canonical JSON, MACed as stored
+    Column("prev_mac", String(64), nullable=False),
+    Column("mac", String(64), nullable=False),
+    Index(None, "deal_id"),
+)
+
+# one row: the chain's last seq and MAC, itself MACed, so that deleting the newest rows shows
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("mac", String(64), nullable=False),
+    Column("head_mac", String(64), nullable=False),
 )

@@ -12,11 +12,23 @@ from docgen import api
 
 
 @pytest.fixture
-def web_ws(tmp_path: Path) -> Path:
-    """A workspace made by ``docgen init`` (sample deals, an empty deals/ folder)."""
-    root = tmp_path / "acme"
-    api.init_workspace(root)
-    return root
+def web_init(tmp_path: Path) -> api.InitResult:
+    """A workspace made by ``docgen init`` (sample deals, an empty deals/ folder, a first
+    administrator and their token)."""
+    return api.init_workspace(tmp_path / "acme", admin_email="admin@acme.example")
+
+
+@pytest.fixture
+def web_ws(web_init: api.InitResult) -> Path:
+    """The workspace's folder."""
+    return web_init.workspace.root
+
+
+@pytest.fixture
+def web_admin(web_init: api.InitResult) -> str:
+    """The first administrator's API token."""
+    assert web_init.token
+    return web_init.token
 
 
 @pytest.fixture

@@ -13,14 +13,15 @@ from typing import Any
 from docgen import api
 
 
-def _submit(ws: Path, deal: str, hours_ago: float) -> None:
-    with api.Session(ws) as s:
+def _submit(ws: Path, token: str, deal: str, hours_ago: float) -> None:
+    with api.Session(ws, token=token) as s:
         s.submit([next((ws / "examples" / "deals").glob(f"{deal}*.yaml"))],
                  now=datetime.now(UTC) - timedelta(hours=hours_ago))
 
 
-def test_inbox_lists_pending_approvals_for_a_role(client: Any, web_ws: Path) -> None:
-    _submit(web_ws, "D-2026-0042", hours_ago=30 * 24)  # breached in business hours too
+def test_inbox_lists_pending_approvals_for_a_role(client: Any, web_ws: Path,
+                                                  web_admin: str) -> None:
+    _submit(web_ws, web_admin, "D-2026-0042", hours_ago=30 * 24)  # breached in business hours too
     page = client.get("/inbox").text
     rows = re.findall(r'<tr class="sla-[^"]+">.*?</tr>', page, re.S)
     assert len(rows) == 4 and all("D-2026-0042" in r for r in rows)
@@ -41,8 +42,8 @@ def test_inbox_is_empty_before_anything_is_submitted(client: Any) -> None:
     assert "Nothing waits for anyone." in client.get("/inbox").text
 
 
-def test_report_page_filters_and_exports(client: Any, web_ws: Path) -> None:
-    _submit(web_ws, "D-2026-0042", hours_ago=1)
+def test_report_page_filters_and_exports(client: Any, web_ws: Path, web_admin: str) -> None:
+    _submit(web_ws, web_admin, "D-2026-0042", hours_ago=1)
     page = client.get("/report", params={"status": "to fix"}).text
     assert "D-2026-0077" in page and "CHK002" in page and "PRC001" not in page
     exported = client.get("/report.csv")
