@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -40,6 +40,15 @@ if TYPE_CHECKING:
     from docgen.verify import VerifyReport
 
 __all__ = ["Session"]
+
+#: Sign-in rate limits (per e-mail, per client address) within a window, and session length.
+SIGN_IN_LIMIT = 5
+SIGN_IN_CLIENT_LIMIT = 20
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+#: Verified against when the e-mail is unknown, so that both cases take as long.
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$52zVSr1Npez7Z8pfPY8jIg$"
+               "txhaq4Mkw2jx4zSSgkKhu/MQ233QjG5blNWlYSbFnVI")
 
 PathLike = str | os.PathLike[str]
 
@@ -145,6 +154,75 @@ class Session:
                 "administrator makes one with `docgen users add`; you make more with "
                 "`docgen token create`)"))])
         return actor
+
+    # -- the web app's sign-in ----------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str, *, client: str,
+                now: datetime | None = None) -> tuple[User, str, str]:
+        """Check an e-mail and password: (person, session cookie, CSRF token).
+
+        AuthError, the same for an unknown e-mail, a wrong password, no password set or a
+        disabled person (nobody learns who has an account), and after SIGN_IN_LIMIT failures
+        per e-mail or SIGN_IN_CLIENT_LIMIT per client within SIGN_IN_WINDOW, until it passes.
+        """
+        from docgen.identity import normalise_email, verify_password
+
+        now = now or datetime.now(UTC)
+        store = self.store
+        keys = [f"email:{normalise_email(email)[:300]}", f"client:{client[:300]}"]
+        failed = store.failed_sign_ins(keys, since=now - SIGN_IN_WINDOW)
+        if failed[keys[0]] >= SIGN_IN_LIMIT or failed[keys[1]] >= SIGN_IN_CLIENT_LIMIT:
+            raise AuthError([Problem("sign-in", None, "", (
+                "too many failed sign-ins: wait 15 minutes, or ask an administrator to set "
+                "a new password"))])
+        found = store.password_of(email)
+        stored = found[1] if found else None
+        ok = verify_password(stored or _DUMMY_HASH, password) and stored is not None
+        ok = ok and found is not None and found[0].active
+        store.record_sign_in(keys, ok=ok, now=now)
+        if not ok or found is None:
+            raise AuthError([Problem("sign-in", None, "", "wrong e-mail or password")])
+        cookie, csrf = store.open_web_session(found[0], now=now, lifetime=SESSION_LIFETIME)
+        self._actor = found[0]
+        return found[0], cookie, csrf
+
+    def web_session(self, cookie: str, *, now: datetime | None = None) -> str | None:
+        """Act as the person of a live sign-in session; its CSRF token, or None."""
+        store = self._existing_store()
+        found = store.web_session(cookie, now=now or datetime.now(UTC)) if store else None
+        if found is None:
+            return None
+        self._actor = found[0]
+        return found[1]
+
+    def sign_out(self, cookie: str) -> None:
+        """End a sign-in session."""
+        store = self._existing_store()
+        if store is not None:
+            store.close_web_session(cookie, now=datetime.now(UTC))
+
+    def set_password(self, email: str, password: str) -> User:
+        """Set the web password of `email` (administrators, or the person themself)."""
+        from docgen.identity import hash_password, normalise_email
+
+        actor = self.require_actor("setting a password")
+        if not actor.is_admin and normalise_email(email) != actor.email:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                "only administrators set other people's passwords"))])
+        if len(password) < 12:
+            raise InputError([Problem("password", None, "", "at least 12 characters")])
+        found = self.store.password_of(email)
+        if found is None:
+            raise InputError([Problem("EMAIL", None, "", f"{email} is not a user")])
+        self.store.set_password(found[0], hash_password(password), actor=actor.email,
+                                now=datetime.now(UTC))
+        return found[0]
+
+    def roles_of(self, email: str) -> tuple[str, ...]:
+        """The roles the locked policy's ``approvers`` give `email`."""
+        from docgen.identity import roles_of
+
+        return roles_of(self.workspace.policy, email)
 
     def _require_admin(self, what: str) -> User:
         actor = self.require_actor(what)

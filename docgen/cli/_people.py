@@ -63,6 +63,22 @@ def users_add(ctx: click.Context, email: str, name: str, admin: bool,
     click.echo(token_text)
 
 
+@users.command("password")
+@click.argument("email")
+@click.option("--password-stdin", "password_stdin", is_flag=True, required=True,
+              help="Read the new password from standard input (never from an argument).")
+@click.pass_context
+def users_password(ctx: click.Context, email: str, password_stdin: bool) -> None:
+    """Set the web application password of EMAIL (administrators; anyone for themself).
+
+    Their sign-in sessions end, so a leaked password stops working at once.
+    """
+    password = _read_password()
+    with session(ctx, locked=False) as s:
+        user = s.set_password(email, password)
+    click.echo(f"password set for {user.email}; their web sessions were signed out")
+
+
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context

@@ -78,7 +78,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0002_people"
+SCHEMA_REVISION = "0003_web"
 
 Status = Literal["reserved", "issued", "void"]
 DecisionKind = Literal["approve", "reject"]

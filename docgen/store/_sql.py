@@ -71,6 +71,7 @@ from docgen.store._tables import (
     po_sequences,
     users,
 )
+from docgen.store._web import WebSessions
 
 __all__ = ["Store"]
 
@@ -215,7 +216,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-class Store:
+class Store(WebSessions):
     """Approvals, PO numbers and issued documents in one database. See :mod:`docgen.store`."""
 
     def __init__(self, engine: Engine, url: str, secret: Secret | None = None) -> None:

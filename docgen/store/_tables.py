@@ -30,7 +30,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["UTCDateTime", "api_tokens", "approval_decisions", "approval_requests", "audit_head",
-           "audit_log", "issued_documents", "metadata", "po_sequences", "users"]
+           "audit_log", "issued_documents", "metadata", "po_sequences", "sign_in_attempts",
+           "users", "web_sessions"]
 
 # stable constraint names, so that migrations on every backend can refer to them
 metadata = MetaData(naming_convention={
@@ -178,4 +179,29 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("mac", String(64), nullable=False),
     Column("head_mac", String(64), nullable=False),
+)
+
+# -- the web app's sign-in sessions and sign-in attempts (migration 0003_web) --------------------
+
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_sha256", String(64), nullable=False),     # the cookie's value is never stored
+    Column("user_id", Integer, ForeignKey("users.id", name="fk_web_sessions_user_id"),
+           nullable=False),
+    Column("csrf", String(64), nullable=False),             # the forms' token of this session
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("token_sha256"),
+    Index(None, "user_id"),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(320), nullable=False),             # "email:…" or "client:…"
+    Column("at", UTCDateTime(), nullable=False),
+    Column("ok", Boolean(name="ok"), nullable=False),
+    Index(None, "key", "at"),
 )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from docgen import api
 from docgen.errors import InputError, Problem
-from docgen.web._app import session_for
+from docgen.web._auth import api_session
 
 router = APIRouter(prefix="/api/v1", tags=["deals"])
 
@@ -19,7 +19,7 @@ _MAX_BODY = 1_000_000
     "requestBody": {"required": True, "content": {
         "application/yaml": {"schema": {"type": "string"}},
         "application/json": {"schema": {"type": "object"}}}}})
-async def validate(request: Request, s: api.Session = Depends(session_for)) -> dict[str, Any]:
+async def validate(request: Request, s: api.Session = Depends(api_session)) -> dict[str, Any]:
     """The ``docgen validate --json`` object of the deal in the request body."""
     body = await request.body()
     if len(body) > _MAX_BODY:
@@ -34,7 +34,7 @@ async def validate(request: Request, s: api.Session = Depends(session_for)) -> d
 
 
 @router.get("/deals", summary="Every deal of the workspace with its readiness")
-def deals(s: api.Session = Depends(session_for)) -> dict[str, Any]:
+def deals(s: api.Session = Depends(api_session)) -> dict[str, Any]:
     files, problems = s.deal_files()
     out = []
     for f in files:
@@ -46,7 +46,7 @@ def deals(s: api.Session = Depends(session_for)) -> dict[str, Any]:
 
 
 @router.get("/deals/{deal_id}", summary="One deal: the validate --json entry")
-def deal(deal_id: str, s: api.Session = Depends(session_for)) -> dict[str, Any]:
+def deal(deal_id: str, s: api.Session = Depends(api_session)) -> dict[str, Any]:
     found, _ = s.deal_file(deal_id)
     (r,) = s.validate([found.path])
     return r.to_json()

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import (HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse,
+                               Response)
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -70,6 +70,8 @@ class Web:
                ) -> HTMLResponse:
         """A page from the application's own templates."""
         context.setdefault("request", request)
+        context.setdefault("user", getattr(request.state, "user", None))
+        context.setdefault("csrf", getattr(request.state, "csrf", ""))
         context.setdefault("htmx", (HERE / "static" / "vendor" / "htmx.min.js").is_file())
         context.setdefault("path", request.url.path)
         html = self.pages.get_template(template).render(**context)
@@ -78,7 +80,10 @@ class Web:
 
 def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
     """The web application and JSON API over the workspace (SPEC §10)."""
-    from docgen.web import _api, _cs, _legal, _pages
+    from starlette.exceptions import HTTPException
+
+    from docgen.web import _api, _cs, _legal, _login, _pages
+    from docgen.web._auth import NeedsSignIn
 
     web = Web(workspace)
     app = FastAPI(title="docgen", version=_version(), docs_url="/api/docs",
@@ -99,6 +104,20 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
                                  "problems": problems}, status_code=status)
         return web.render("error.html", request, http_status=status, problems=problems)
 
+    @app.exception_handler(NeedsSignIn)
+    async def sign_in_first(request: Request, exc: NeedsSignIn) -> Response:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "http", "detail": exc.detail},
+                                status_code=exc.status_code, headers=exc.headers)
+        return web.render("error.html", request, http_status=exc.status_code,
+                          problems=[str(exc.detail)])
+
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
@@ -111,22 +130,12 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
             "frame-ancestors 'self'; form-action 'self'")
         return response
 
+    app.include_router(_login.router)
     app.include_router(_pages.router)
     app.include_router(_cs.router)
     app.include_router(_legal.router)
     app.include_router(_api.router)
     return app
-
-
-def session_for(request: Request) -> Iterator[api.Session]:
-    """FastAPI dependency: the request's session, closed after the response."""
-    web: Web = request.app.state.web
-    s = web.session()
-    try:
-        yield s
-    finally:
-        web.keep_renderer(s)
-        s.close()
 
 
 def _version() -> str:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from docgen import api
 from docgen.errors import InputError, Problem
-from docgen.web._app import session_for
+from docgen.web._auth import page_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,7 +25,7 @@ def _web(request: Request) -> Any:
 
 @router.get("/templates", response_class=HTMLResponse)
 def templates_page(request: Request, activated: str = "",
-                   s: api.Session = Depends(session_for)) -> HTMLResponse:
+                   s: api.Session = Depends(page_session)) -> HTMLResponse:
     problems, checked = s.check_templates()
     by_file: dict[str, list[str]] = {}
     root = s.workspace.templates_dir.resolve()
@@ -42,7 +42,7 @@ def templates_page(request: Request, activated: str = "",
 
 @router.post("/templates/upload")
 async def upload(request: Request, name: str = Form(...), file: UploadFile = File(...),
-                 s: api.Session = Depends(session_for)) -> Response:
+                 s: api.Session = Depends(page_session)) -> Response:
     blob = await file.read(_MAX + 1)
     if len(blob) > _MAX:
         raise InputError([Problem(name, None, "template", "larger than 5 MB")])
@@ -51,7 +51,7 @@ async def upload(request: Request, name: str = Form(...), file: UploadFile = Fil
 
 
 @router.get("/templates/staged/{name:path}/preview")
-def preview(name: str, deal: str, kind: str = "po", s: api.Session = Depends(session_for)
+def preview(name: str, deal: str, kind: str = "po", s: api.Session = Depends(page_session)
             ) -> Response:
     found, _ = s.deal_file(deal)
     (r,) = s.validate([found.path])
@@ -61,7 +61,7 @@ def preview(name: str, deal: str, kind: str = "po", s: api.Session = Depends(ses
 
 
 @router.get("/templates/staged/{name:path}", response_class=HTMLResponse)
-def staged_page(request: Request, name: str, s: api.Session = Depends(session_for)
+def staged_page(request: Request, name: str, s: api.Session = Depends(page_session)
                 ) -> HTMLResponse:
     problems = s.check_staged(name)
     files, _ = s.deal_files()
@@ -73,12 +73,12 @@ def staged_page(request: Request, name: str, s: api.Session = Depends(session_fo
 
 
 @router.post("/templates/staged/{name:path}/activate")
-def activate(request: Request, name: str, s: api.Session = Depends(session_for)) -> Response:
+def activate(request: Request, name: str, s: api.Session = Depends(page_session)) -> Response:
     s.activate_template(name)
     return RedirectResponse(f"/templates?activated={quote(name)}", status_code=303)
 
 
 @router.post("/templates/staged/{name:path}/discard")
-def discard(name: str, s: api.Session = Depends(session_for)) -> Response:
+def discard(name: str, s: api.Session = Depends(page_session)) -> Response:
     s.discard_template(name)
     return RedirectResponse("/templates", status_code=303)

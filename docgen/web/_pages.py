@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from docgen import api
 from docgen.errors import InputError, Problem
-from docgen.web._app import session_for
+from docgen.web._auth import page_session
 from docgen.web._forms import (
     checklist_items,
     data_to_yaml,
@@ -52,7 +52,7 @@ def home() -> RedirectResponse:
 # -- the deal list ------------------------------------------------------------------------------
 
 @router.get("/deals", response_class=HTMLResponse)
-def deal_list(request: Request, stage: str = "", s: api.Session = Depends(session_for)
+def deal_list(request: Request, stage: str = "", s: api.Session = Depends(page_session)
               ) -> HTMLResponse:
     files, problems = s.deal_files()
     results = {}
@@ -86,8 +86,8 @@ def deal_list(request: Request, stage: str = "", s: api.Session = Depends(sessio
 
 def _editor(request: Request, s: api.Session, text: str, *, deal_id: str | None,
             editable: bool, status: int = 200, notice: str = "",
-            data: dict[str, Any] | None = None, refused: list[str] | None = None
-            ) -> HTMLResponse:
+            data: dict[str, Any] | None = None, refused: list[str] | None = None,
+            downloads: list[str] | None = None) -> HTMLResponse:
     """The editor page for deal `text` (or for `data` the form produced); `refused` lists why
     a save was refused."""
     problems: list[str] = list(refused or [])
@@ -114,7 +114,8 @@ def _editor(request: Request, s: api.Session, text: str, *, deal_id: str | None,
         checklist=[(item, q, evidence_view(evidence.get(item)))
                    for item, q in checklist_items(pol)],
         skus=skus, stages=stages, territories=pol.territories,
-        currencies=ws.catalogue.catalogue.currencies, by_where=check["by_where"])
+        currencies=ws.catalogue.catalogue.currencies, by_where=check["by_where"],
+        downloads=downloads or [])
 
 
 def _price(sku: Any, currency: str) -> api.Money | None:
@@ -163,16 +164,20 @@ def _check(s: api.Session, text: str) -> dict[str, Any]:
 
 
 @router.get("/deals/new", response_class=HTMLResponse)
-def new_deal(request: Request, s: api.Session = Depends(session_for)) -> HTMLResponse:
+def new_deal(request: Request, s: api.Session = Depends(page_session)) -> HTMLResponse:
     return _editor(request, s, _NEW_DEAL, deal_id=None, editable=not s.workspace.read_only)
 
 
 @router.get("/deals/{deal_id}", response_class=HTMLResponse)
-def edit_deal(request: Request, deal_id: str, saved: str = "",
-              s: api.Session = Depends(session_for)) -> HTMLResponse:
+def edit_deal(request: Request, deal_id: str, saved: str = "", submitted: str = "",
+              issued: str = "", s: api.Session = Depends(page_session)) -> HTMLResponse:
     found, text = s.deal_file(deal_id)
+    notice = ("Saved." if saved else
+              f"Submitted: {submitted} new approval request(s)." if submitted else
+              f"Issued {issued}." if issued else "")
+    files = sorted(p.name for p in _documents(s).glob(f"{deal_id}-po-*")) if issued else []
     return _editor(request, s, text, deal_id=deal_id, editable=found.editable,
-                   notice="Saved." if saved else "")
+                   notice=notice, downloads=files)
 
 
 async def _form(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
@@ -188,7 +193,7 @@ async def _form(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 @router.post("/deals/check", response_class=HTMLResponse)
-async def check_deal(request: Request, s: api.Session = Depends(session_for)) -> HTMLResponse:
+async def check_deal(request: Request, s: api.Session = Depends(page_session)) -> HTMLResponse:
     """The live panel (htmx), or the whole editor again without JavaScript."""
     base, fields = await _form(request)
     data = form_to_data(base, fields, s.workspace.policy)
@@ -200,7 +205,7 @@ async def check_deal(request: Request, s: api.Session = Depends(session_for)) ->
 
 
 @router.post("/deals/save")
-async def save_deal(request: Request, s: api.Session = Depends(session_for)) -> Response:
+async def save_deal(request: Request, s: api.Session = Depends(page_session)) -> Response:
     base, fields = await _form(request)
     editing = fields.get("editing") or None
     data = form_to_data(base, fields, s.workspace.policy)
@@ -214,10 +219,57 @@ async def save_deal(request: Request, s: api.Session = Depends(session_for)) -> 
     return RedirectResponse(f"/deals/{quote(saved.deal_id)}?saved=1", status_code=303)
 
 
+# -- submitting exceptions and issuing the PO ------------------------------------------------------
+
+@router.post("/deals/{deal_id}/submit")
+def submit(deal_id: str, s: api.Session = Depends(page_session)) -> Response:
+    """Ask for every approval the deal needs (starts the SLA clock), as the signed-in person."""
+    found, _ = s.deal_file(deal_id)
+    (done,) = s.submit([found.path])
+    return RedirectResponse(f"/deals/{quote(deal_id)}?submitted={done.created}",
+                            status_code=303)
+
+
+@router.post("/deals/{deal_id}/issue")
+def issue(request: Request, deal_id: str, s: api.Session = Depends(page_session)) -> Response:
+    """Issue the final PO (numbered, signed, recorded) when nothing blocks it."""
+    found, text = s.deal_file(deal_id)
+    batch = s.render("po", [found.path], out_dir=_documents(s), formats=("pdf", "docx"),
+                     issue_date=date.today(), jobs=1)
+    if batch.blocked:
+        (r,) = batch.blocked
+        return _editor(request, s, text, deal_id=deal_id, editable=found.editable,
+                       status=409, refused=[f"The PO cannot be issued yet: {f.code} at "
+                                            f"{f.where}: {f.message}" for f in r.blockers("po")])
+    if batch.failed:
+        raise InputError([Problem(deal_id, None, "", msg) for _, msg in batch.failed])
+    (doc,) = batch.rendered
+    return RedirectResponse(f"/deals/{quote(deal_id)}?issued={quote(doc.number or '')}",
+                            status_code=303)
+
+
+def _documents(s: api.Session) -> Any:
+    """Where the web app keeps the documents it issues: ``documents/`` in the workspace."""
+    return s.workspace.root / "documents"
+
+
+@router.get("/documents/{name}")
+def document(name: str, s: api.Session = Depends(page_session)) -> Response:
+    """An issued document, by its file name."""
+    folder = _documents(s).resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file() or path.suffix not in (".pdf", ".docx"):
+        raise InputError([Problem(name, None, "", "no such issued document")])
+    media = ("application/pdf" if path.suffix == ".pdf" else
+             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return Response(path.read_bytes(), media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{path.name}"'})
+
+
 # -- documents: preview and drafts ----------------------------------------------------------------
 
 @router.get("/deals/{deal_id}/preview/{kind}")
-def preview(deal_id: str, kind: str, s: api.Session = Depends(session_for)) -> Response:
+def preview(deal_id: str, kind: str, s: api.Session = Depends(page_session)) -> Response:
     """The draft exactly as the PDF will look (the HTML WeasyPrint lays out)."""
     found, _ = s.deal_file(deal_id)
     (r,) = s.validate([found.path])
@@ -226,7 +278,7 @@ def preview(deal_id: str, kind: str, s: api.Session = Depends(session_for)) -> R
 
 
 @router.get("/deals/{deal_id}/draft/{kind}.{fmt}")
-def draft(deal_id: str, kind: str, fmt: str, s: api.Session = Depends(session_for)) -> Response:
+def draft(deal_id: str, kind: str, fmt: str, s: api.Session = Depends(page_session)) -> Response:
     """A draft quotation (PDF or DOCX) to download."""
     if fmt not in ("pdf", "docx"):
         raise InputError([Problem("format", None, "", "drafts come as pdf or docx")])
@@ -242,7 +294,7 @@ def draft(deal_id: str, kind: str, fmt: str, s: api.Session = Depends(session_fo
 # -- YAML import and export -------------------------------------------------------------------
 
 @router.get("/deals/{deal_id}/export")
-def export_deal(deal_id: str, s: api.Session = Depends(session_for)) -> Response:
+def export_deal(deal_id: str, s: api.Session = Depends(page_session)) -> Response:
     """The deal file exactly as stored (byte for byte)."""
     found, _ = s.deal_file(deal_id)
     return Response(found.path.read_bytes(), media_type="application/yaml", headers={
@@ -251,7 +303,7 @@ def export_deal(deal_id: str, s: api.Session = Depends(session_for)) -> Response
 
 @router.post("/deals/import")
 async def import_deal(request: Request, file: UploadFile = File(...),
-                      s: api.Session = Depends(session_for)) -> Response:
+                      s: api.Session = Depends(page_session)) -> Response:
     """Store an uploaded deal file as it is (a new deal; refused if it does not load)."""
     blob = await file.read(_MAX_UPLOAD + 1)
     name = file.filename or "deal.yaml"

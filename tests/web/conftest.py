@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,14 +32,49 @@ def web_admin(web_init: api.InitResult) -> str:
     return web_init.token
 
 
+ADMIN = "admin@acme.example"
+PASSWORD = "correct horse battery staple"
+
+
+def set_password(ws: Path, token: str, email: str, password: str = PASSWORD) -> None:
+    with api.Session(ws, token=token) as s:
+        s.set_password(email, password)
+
+
+def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
+    """Sign in through the form, as a browser does (the form's CSRF token and its cookie)."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"email": email, "password": password, "csrf": token,
+                                       "next": "/deals"}, follow_redirects=False)
+
+
 @pytest.fixture
-def client(web_ws: Path) -> Iterator[object]:
-    """A test client of the application over `web_ws`."""
+def anonymous(web_ws: Path) -> Iterator[Any]:
+    """A test client of the application over `web_ws`, nobody signed in."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from fastapi.testclient import TestClient
 
     from docgen.web import create_app
 
-    with TestClient(create_app(web_ws)) as c:
+    with TestClient(create_app(web_ws), base_url="https://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def client(anonymous: Any, web_ws: Path, web_admin: str) -> Any:
+    """The test client signed in as the workspace's first administrator."""
+    set_password(web_ws, web_admin, ADMIN)
+    r = sign_in(anonymous, ADMIN)
+    assert r.status_code == 303, r.text
+    return anonymous
+
+
+def csrf_of(client: Any) -> str:
+    """The signed-in session's CSRF token, as every page's forms carry it."""
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/deals").text).group(1)

@@ -7,10 +7,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.web.conftest import csrf_of
+
 
 def _upload(client: Any, name: str, blob: bytes) -> Any:
-    return client.post("/templates/upload", data={"name": name},
+    return client.post("/templates/upload", data={"name": name, "csrf": csrf_of(client)},
                        files={"file": (Path(name).name, blob)}, follow_redirects=True)
+
+
+def _post(client: Any, url: str) -> Any:
+    return client.post(url, data={"csrf": csrf_of(client)}, follow_redirects=True)
 
 
 def test_templates_page_lists_templates_with_their_check(client: Any) -> None:
@@ -30,7 +36,7 @@ def test_a_broken_template_shows_its_problem_and_cannot_be_activated(client: Any
     assert page.status_code == 200 and "it cannot be activated" in page.text
     problems = re.findall(r'<li class="problem">([^<]*)</li>', page.text)
     assert problems and all(p.startswith("html/po.html") for p in problems)
-    r = client.post("/templates/staged/html/po.html/activate")
+    r = _post(client, "/templates/staged/html/po.html/activate")
     assert r.status_code == 400 and "not activated" in r.text
     assert live.read_bytes() == before
 
@@ -56,7 +62,7 @@ def test_a_new_version_is_previewed_then_activated(client: Any, web_ws: Path) ->
     live_preview = client.get("/deals/D-2026-0101/preview/po").text
     assert "Reviewed by legal 2026" not in live_preview and live.read_bytes() == before
 
-    r = client.post("/templates/staged/html/po.html/activate", follow_redirects=True)
+    r = _post(client, "/templates/staged/html/po.html/activate")
     assert r.status_code == 200 and "Activated html/po.html." in r.text
     assert live.read_bytes() == marked
     assert version not in r.text

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import EXAMPLES, example
+from tests.web.conftest import csrf_of
 
 def _form(page: str) -> dict[str, str]:
     """The editor form's fields as a browser would post them (inputs, selects, the base)."""
@@ -108,14 +109,15 @@ def test_a_new_deal_may_not_take_an_existing_id(client: Any, web_ws: Path) -> No
 def test_import_then_export_gives_back_the_same_bytes(client: Any) -> None:
     original = example("D-2026-0105").read_bytes().replace(b"D-2026-0105", b"D-2026-0999")
     r = client.post("/deals/import", files={"file": ("mine.yaml", original)},
-                    follow_redirects=False)
+                    data={"csrf": csrf_of(client)}, follow_redirects=False)
     assert r.status_code == 303
     exported = client.get("/deals/D-2026-0999/export")
     assert exported.status_code == 200 and exported.content == original
 
 
 def test_import_of_a_broken_file_names_the_line(client: Any, web_ws: Path) -> None:
-    r = client.post("/deals/import", files={"file": ("bad.yaml", b"deal: D-1\nlines: [\n")})
+    r = client.post("/deals/import", files={"file": ("bad.yaml", b"deal: D-1\nlines: [\n")},
+                    data={"csrf": csrf_of(client)})
     assert r.status_code == 400 and "bad.yaml" in r.text
     assert [p.name for p in (web_ws / "deals").iterdir()] == ["README.md"]
 
@@ -128,26 +130,27 @@ def test_preview_is_the_documents_html_and_the_draft_a_pdf(client: Any) -> None:
     assert "attachment" in pdf.headers["content-disposition"]
 
 
-def test_api_validate_takes_yaml_and_json(client: Any) -> None:
+def test_api_validate_takes_yaml_and_json(client: Any, web_admin: str) -> None:
     import json
 
     import yaml
 
     text = example("D-2026-0077").read_text("utf-8")
+    bearer = {"Authorization": f"Bearer {web_admin}"}
     r = client.post("/api/v1/validate", content=text,
-                    headers={"content-type": "application/yaml"})
+                    headers={"content-type": "application/yaml", **bearer})
     assert r.status_code == 200
     (deal,) = r.json()["deals"]
     assert deal["deal"] == "D-2026-0077" and deal["ready"]["po"] is False
     as_json = json.dumps(yaml.safe_load(text), default=str)
     r2 = client.post("/api/v1/validate", content=as_json,
-                     headers={"content-type": "application/json"})
+                     headers={"content-type": "application/json", **bearer})
     assert r2.status_code == 200 and r2.json()["deals"][0]["findings"] == deal["findings"]
 
 
-def test_api_bad_body_is_a_400_with_problems(client: Any) -> None:
-    r = client.post("/api/v1/validate", content="deal: [", headers={"content-type":
-                                                                    "application/yaml"})
+def test_api_bad_body_is_a_400_with_problems(client: Any, web_admin: str) -> None:
+    r = client.post("/api/v1/validate", content="deal: [", headers={
+        "content-type": "application/yaml", "Authorization": f"Bearer {web_admin}"})
     assert r.status_code == 400
     body = r.json()
     assert body["error"] == "input" and body["problems"]
