@@ -152,7 +152,7 @@ def resolve(findings: Sequence[Finding], decisions: Iterable[Decision]) -> list[
             continue
         approved = {d.role: d for d in ds if d.decision == "approve"}
         missing = tuple(r for r in f.approvers if r not in approved)
-        if not missing:
+        if not missing and f.approvers:  # a finding naming no role is never cleared
             continue  # every role it names approved this exact line
         done = [approved[r] for r in f.approvers if r in approved]
         if done:

@@ -121,6 +121,11 @@ def test_resolve_rejection_is_an_error_naming_who_and_why() -> None:
     assert left.approvers == ()
 
 
+def test_resolve_never_clears_a_finding_that_names_no_role() -> None:
+    f = _finding(approvers=())
+    assert resolve([f], [_decision("finance"), _decision("sales_manager")]) == [f]
+
+
 def test_resolve_leaves_other_findings_alone() -> None:
     other = Finding(code="CUS001", severity=Severity.ERROR, gate=Gate.PO, where="customer",
                     message="x")
