@@ -2,6 +2,8 @@
 #   make demo       system packages + virtual environment, then the sample PO, SOW and onboarding form
 #   make test       the same set-up, then the whole test suite (SQLite and a throwaway PostgreSQL)
 #   make test-fast  the inner loop: everything but the tests marked slow (under a minute)
+#   make serve      the web app on http://127.0.0.1:8000 (prints the first administrator's
+#                   password the first time)
 #   make bench      the speed figures of SPEC §7 beside their targets
 #   make lock       refresh uv.lock from pyproject.toml (the only target that resolves versions)
 #
@@ -43,7 +45,7 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 
 # the web app on http://127.0.0.1:8000, over this checkout's workspace (SQLite in .docgen/)
 serve: setup
-	$(BIN)/docgen serve
+	@bash scripts/serve.sh "$(BIN)"
 
 demo: setup
 	@bash scripts/demo.sh "$(BIN)" "$(OUT)"
