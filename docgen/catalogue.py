@@ -33,7 +33,7 @@ def _canonical(obj: Any) -> bytes:
 
 def sku_hash(sku: Sku) -> str:
     """SHA-256 of the SKU's canonical form."""
-    return hashlib.sha256(_canonical(sku.model_dump(mode="json"))).hexdigest()
+    return hashlib.sha256(_canonical(sku.canonical())).hexdigest()
 
 
 def meta_hash(catalogue: Catalogue) -> str:

@@ -370,6 +370,9 @@ def _line_vs_data(no: int, ln: Any, ox: Any, line_prices: Callable[..., Any]) ->
                                       "discount_amount", "sold_amount")]
     if any(v is None for v in nums):
         return [f"{where}: unpriced in the data"]
+    months = _dec(ln.get("months"))
+    if ln.get("billing") == "monthly" and months is not None and nums[0] is not None:
+        nums[0] *= months  # a recurring line's gross price covers its months (orderx)
     try:
         want = line_prices(*nums)
     except ValueError as exc:

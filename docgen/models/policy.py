@@ -57,6 +57,9 @@ class Checklists(Input):
 class Policy(Input):
     """The whole policy file."""
 
+    #: The policy's version label; ``docgen policy lock`` records it, and a changed policy
+    #: needs a new one (SPEC §2.3). Optional in the file, required to lock it.
+    version: Word | None = None
     territories: list[Word] = Field(min_length=1)
     tax_rates: dict[Word, Pct] = Field(default_factory=dict)
     discount_bands: list[Band] = Field(min_length=1)
