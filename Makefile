@@ -53,6 +53,7 @@ lock: | $(UV)
 
 catalogue-lock: venv
 	$(BIN)/docgen catalogue lock
+	$(BIN)/docgen policy lock
 
 schemas: venv
 	$(BIN)/docgen schema export

@@ -160,6 +160,8 @@ class PricedDeal:
     lines: tuple[PricedLine, ...]
     totals: Totals
     starter_pack_added: tuple[str, ...] = field(default=())
+    #: The version of the policy the deal was priced under (tax rates), when it has one.
+    policy_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The priced deal as plain JSON data (what a PDF embeds)."""
@@ -167,6 +169,7 @@ class PricedDeal:
             "format": "docgen.priced-deal/1",
             "deal": self.deal.deal,
             "catalogue_version": self.catalogue_version,
+            **({"policy_version": self.policy_version} if self.policy_version else {}),
             "customer": self.deal.customer.model_dump(mode="json"),
             "currency": self.currency,
             "lines": [ln.to_json() for ln in self.lines],
@@ -314,7 +317,7 @@ def price_deal(deal: Deal, catalogue: Catalogue, policy: Policy,
                 added.append(sku.code)
     return PricedDeal(deal=deal, catalogue_version=catalogue.catalogue.version, currency=cur,
                       lines=tuple(lines), totals=total(lines, cur, policy, deal),
-                      starter_pack_added=tuple(added))
+                      starter_pack_added=tuple(added), policy_version=policy.version)
 
 
 def total(lines: list[PricedLine], cur: str, policy: Policy, deal: Deal) -> Totals:

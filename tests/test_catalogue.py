@@ -109,7 +109,7 @@ def test_cli_bad_catalogue_names_file_line_and_field(run_cli, ws_path: Path) -> 
     errors = proc.stderr.strip().splitlines()
     assert len(errors) == 2
     assert any("catalogue.yaml:" in e and "skus[2].colour: unknown field" in e for e in errors)
-    assert any("skus[9].family: Input should be" in e for e in errors)
+    assert any("skus[10].family: Input should be" in e for e in errors)
 
 
 def test_cli_catalogue_list_and_show(run_cli) -> None:

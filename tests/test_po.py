@@ -94,7 +94,7 @@ def test_po_pdf_prints_every_figure_in_the_locale(ws, write_deal, tmp_path: Path
     # every page has its footer and the DRAFT mark, in the document's language
     for i, page in enumerate(pages, 1):
         assert f"{f.t('Page')} {i} {f.t('of')} {len(pages)}" in page
-        assert f"{f.t('Catalogue')} 2026.11" in page
+        assert f"{f.t('Catalogue')} 2026.12" in page
         assert f.t("DRAFT") in page
 
 

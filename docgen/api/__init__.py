@@ -19,7 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from docgen.api._results import BatchResult, DecisionResult, IssuedFile, SubmitResult
+from docgen.api._results import (BatchResult, DecisionResult, IssuedFile, LockResult, Repricing,
+                                 SubmitResult, VersionDiff)
 from docgen.api._session import Session, pack
 from docgen.errors import InputError, Problem
 from docgen.kinds import FORMATS, DocumentKind
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 READINESS_KINDS = ("po", "sow", "onboarding")
 
 __all__ = ["FORMATS", "READINESS_KINDS", "REPORT_FORMATS", "BatchResult", "DealResult", "DecisionResult",
-           "DocumentKind", "IssuedFile", "Session", "SubmitResult", "explain_rule",
+           "DocumentKind", "IssuedFile", "LockResult", "Repricing", "Session", "SubmitResult",
+           "VersionDiff", "explain_rule",
            "init_workspace", "list_rules", "pack"]
 
 
@@ -60,7 +62,14 @@ def explain_rule(code: str) -> tuple[Rule, dict[str, str]] | None:
 
 
 def init_workspace(directory: Path) -> Workspace:
-    """Start a new workspace in `directory` from the bundled sample."""
+    """Start a new workspace in `directory` from the bundled sample.
+
+    The sample's catalogue and policy versions are recorded in the new workspace's database,
+    so deals quoted before the next re-lock keep being priced with them.
+    """
     from docgen.workspace import init_workspace as init
 
-    return init(Path(directory))
+    ws = init(Path(directory))
+    with Session(ws) as s:
+        s.versions.record_current()
+    return ws

@@ -29,12 +29,16 @@ from docgen.store import (
     Decision,
     DecisionOutcome,
     IssuedDocument,
+    VersionKind,
+    VersionRecord,
 )
 from docgen.store._tables import (
     approval_decisions,
     approval_requests,
+    catalogue_versions,
     issued_documents,
     po_sequences,
+    policy_versions,
 )
 
 __all__ = ["Store"]
@@ -49,6 +53,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_LOCK = 0x646F6367656E
 
 _REQ, _DEC, _SEQ, _DOC = approval_requests, approval_decisions, po_sequences, issued_documents
+_VERSIONS = {"catalogue": catalogue_versions, "policy": policy_versions}
 
 
 def _now() -> datetime:
@@ -107,6 +112,12 @@ def _doc(row: Any) -> IssuedDocument:
     return IssuedDocument(number=row.number, deal_id=row.deal_id, fingerprint=row.fingerprint,
                           file_sha256=row.file_sha256, path=row.path, issued_on=row.issued_on,
                           status=row.status)
+
+
+def _version(kind: VersionKind, row: Any) -> VersionRecord:
+    return VersionRecord(kind=kind, version=row.version, sha256=row.sha256,
+                         effective_from=row.effective_from, locked_by=row.locked_by,
+                         locked_at=row.locked_at)
 
 
 def _request(row: Any) -> ApprovalRequest:
@@ -424,6 +435,45 @@ class Store:
                         if d.key == decision.key and d.role == decision.role]
             return DecisionOutcome("duplicate", decision, existing[0] if existing else None)
         return DecisionOutcome("recorded", decision)
+
+    # -- catalogue and policy versions --------------------------------------------------------
+
+    def record_version(self, kind: VersionKind, version: str, *, content: str, sha256: str,
+                       effective_from: date, locked_by: str,
+                       locked_at: datetime | None = None) -> tuple[VersionRecord, bool]:
+        """Record a version unless it is recorded already; (the record, True when new).
+
+        A label recorded with other content is refused (InputError): recorded versions are
+        never changed, so changed content needs a new label.
+        """
+        table = _VERSIONS[kind]
+        values = {"version": version, "sha256": sha256, "content": content,
+                  "effective_from": effective_from, "locked_by": locked_by,
+                  "locked_at": locked_at or _now()}
+        with self._write() as conn:
+            created = self._insert_ignore(conn, table, values, ("version",))
+            row = conn.execute(select(table).where(table.c.version == version)).one()
+        record = _version(kind, row)
+        if record.sha256 != sha256:
+            msg = (f"{kind} version {version} was recorded on {record.locked_at:%Y-%m-%d} by "
+                   f"{record.locked_by} with other content; recorded versions never change: "
+                   f"give the {kind} a new version label")
+            raise InputError([Problem(kind, None, "version", msg)])
+        return record, created
+
+    def versions(self, kind: VersionKind) -> list[VersionRecord]:
+        """Every recorded version of the catalogue or the policy, oldest lock first."""
+        table = _VERSIONS[kind]
+        q = select(table).order_by(table.c.locked_at, table.c.id)
+        with self._read() as conn:
+            return [_version(kind, r) for r in conn.execute(q)]
+
+    def version_content(self, kind: VersionKind, version: str) -> str | None:
+        """The canonical JSON recorded for `version`, or None."""
+        table = _VERSIONS[kind]
+        with self._read() as conn:
+            return conn.execute(select(table.c.content)
+                                .where(table.c.version == version)).scalar()
 
     # -- helpers ------------------------------------------------------------------------------
 
