@@ -22,7 +22,7 @@ from docgen.findings import Finding
 from docgen.models.catalogue import SERVICE_FAMILIES, Sku
 from docgen.models.deal import Address, Contact
 from docgen.pricing import ComponentLine, PricedDeal, PricedLine
-from docgen.render.i18n import Formatter, translations
+from docgen.render.i18n import Formatter
 from docgen.render.labels import (
     CHECKLIST_LABELS,
     FAMILY_LABELS,
@@ -286,7 +286,8 @@ _TITLES = {"po": "purchase_order", "sow": "statement_of_work", "onboarding": "on
 def formatter_for(priced: PricedDeal, templates_dir: Path) -> Formatter:
     """A Formatter for the deal's locale and currency with the workspace's translations."""
     loc = priced.deal.customer.locale
-    return Formatter(loc, priced.currency, translations(templates_dir / "locale", loc))
+    # with the catalogs' plural forms too: a recurring line prints "10 Benutzer × 36 Monate"
+    return Formatter.for_locale(loc, priced.currency, templates_dir / "locale")
 
 
 def _address_lines(addr: Address | None) -> list[str]:
