@@ -50,6 +50,7 @@ class Versions:
         self._records: dict[str, list[VersionRecord]] = {}
         self._catalogues: dict[str, tuple[Catalogue, dict[str, Sku]]] = {}
         self._policies: dict[str, Policy] = {}
+        self._candidate_cache: list[Candidate] | None = None
 
     # -- reading --------------------------------------------------------------------------
 
@@ -95,6 +96,12 @@ class Versions:
         return self._policies[version]
 
     def _candidates(self) -> list[Candidate]:
+        # read once per session: validate asks for every deal of a batch
+        if self._candidate_cache is None:
+            self._candidate_cache = self._read_candidates()
+        return self._candidate_cache
+
+    def _read_candidates(self) -> list[Candidate]:
         from docgen.catalogue import lock_info
 
         ws = self.session.workspace
@@ -134,6 +141,7 @@ class Versions:
             kind, version, content=content_json(content), sha256=content_sha256(content),
             effective_from=effective, locked_by=locked_by or os_user())
         self._records.pop(kind, None)
+        self._candidate_cache = None
         return record, created
 
     def record_current(self, locked_by: str | None = None) -> None:
