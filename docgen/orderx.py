@@ -20,6 +20,7 @@ discount                        ``AppliedTradeAllowanceCharge`` on the gross pri
 included line                   an allowance of the whole gross price, reason "Included"
 recurring line (10 seats x 36)  quantity 10; gross price = monthly price x 36 (one seat, whole
                                 term); a note "Recurring: 10 seat x 36 months at P per seat …"
+                                and ``ApplicableProductCharacteristic`` "Billing months" = 36
 sold amount                     ``LineTotalAmount`` = net price x quantity / basis quantity
 sold subtotal, tax, total due   ``LineTotalAmount``, ``TaxTotalAmount``, ``GrandTotalAmount``
 ==============================  ==============================================================
@@ -72,6 +73,8 @@ NS = {
 #: UN/ECE Recommendation 20 codes of the units docgen's catalogues use; anything else is C62 (one).
 UNIT_CODES = {"month": "MON", "day": "DAY", "hour": "HUR", "year": "ANN", "week": "WEE",
               "minute": "MIN"}
+#: The product characteristic that carries a recurring line's months.
+MONTHS_CHARACTERISTIC = "Billing months"
 #: Most decimals a per-unit price may carry before the line is priced for its whole quantity.
 MAX_PRICE_DECIMALS = 4
 #: UNCL 5189 "Discount".
@@ -260,6 +263,10 @@ def _line(b: _Builder, no: int, ln: PricedLine, tax_rate: Decimal | None) -> Any
         gross.append(_allowance(b, p.allowance, ln.included))
     product = [*b.text("SellerAssignedID", ln.code), b.ram.Name(ln.name),
                *b.text("Description", ln.description if ln.kind == "sku" else None)]
+    if ln.recurring and ln.months is not None:
+        # the months as data too, not only in the note (passes the COMFORT XSD and Schematron)
+        product.append(b.ram.ApplicableProductCharacteristic(
+            b.ram.Description(MONTHS_CHARACTERISTIC), b.ram.Value(str(ln.months))))
     tax = [b.ram.ApplicableTradeTax(b.ram.TypeCode("VAT"), b.ram.CategoryCode("S"),
                                     b.ram.RateApplicablePercent(_plain(tax_rate)))] \
         if tax_rate is not None else []

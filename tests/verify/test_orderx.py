@@ -203,4 +203,9 @@ def test_orderx_recurring_line_carries_quantity_and_months(shared_ws: Workspace)
     item = root.findall(".//ram:IncludedSupplyChainTradeLineItem", NS)[1]
     notes = [n.text for n in item.findall(".//ram:IncludedNote/ram:Content", NS)]
     assert "Recurring: 10 seat x 36 months at 15.00 per seat per month" in notes
+    characteristic = item.find(".//ram:SpecifiedTradeProduct/ram:ApplicableProductCharacteristic",
+                               NS)
+    assert characteristic is not None
+    assert (characteristic.findtext("ram:Description", namespaces=NS),
+            characteristic.findtext("ram:Value", namespaces=NS)) == ("Billing months", "36")
     assert orderx.arithmetic_problems(order) == []
