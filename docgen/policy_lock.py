@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
     from docgen.models.policy import Policy
 
-__all__ = ["PolicyLockDiff", "check_lockable", "diff_policy_lock", "lock_policy", "policy_lock_data",
-           "policy_lock_info", "verify_policy_lock"]
+__all__ = ["PolicyLockDiff", "check_lockable", "diff_policy_lock", "lock_policy",
+           "policy_lock_data", "policy_lock_info", "verify_policy_lock"]
 
 LOCK_FORMAT = 1
 #: The key that names the version; it is the lock's own field, not one of its key hashes.

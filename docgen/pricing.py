@@ -3,9 +3,10 @@
 Per line: ``list = q(list unit price x quantity)``, times the line's months for a recurring SKU
 (``billing: monthly``: `quantity` is in the SKU's unit, `months` defaults to the contract term);
 ``discount = q(list x pct / 100)``, or the amount given, or the whole list amount for an
-included line; ``sold = list - discount``. ``q`` rounds half-up to the currency's minor unit (:func:`docgen.money.quantize`). Totals are sums of the rounded lines,
-so every printed row and total reconciles to the cent. A line that cannot be priced (unknown SKU, no
-price in the deal's currency) is kept, unpriced, for the rules to report.
+included line; ``sold = list - discount``. ``q`` rounds half-up to the currency's minor unit
+(:func:`docgen.money.quantize`). Totals are sums of the rounded lines, so every printed row and
+total reconciles to the cent. A line that cannot be priced (unknown SKU, no price in the deal's
+currency, a recurring line with no term) is kept, unpriced, for the rules to report.
 
 ========================  ===========  ========  ==========  =======
 case                      list amount  discount  sold        why

@@ -54,13 +54,14 @@ def effective_option(fn: Any) -> Any:
                              "default: today).")(fn)
 
 
-def print_lock(result: api.LockResult, what: str, count: str) -> None:
+def print_lock(result: api.LockResult, what: list[tuple[str, Any]], count: str) -> None:
     """What a lock command did, and what changed since the previous lock."""
     rec = result.record
     click.echo(f"locked {result.kind} {result.version}: {count} -> {result.lock_path}")
-    click.echo(f"  version {rec.version} {'recorded' if result.recorded_now else 'already recorded'}"
-               f": effective from {rec.effective_from}, locked by {rec.locked_by} at "
-               f"{rec.locked_at:%Y-%m-%d %H:%M} UTC, SHA-256 {rec.sha256[:16]}…")
+    state = "recorded" if result.recorded_now else "already recorded"
+    click.echo(f"  version {rec.version} {state}: effective from {rec.effective_from}, locked by "
+               f"{rec.locked_by} at {rec.locked_at:%Y-%m-%d %H:%M} UTC, "
+               f"SHA-256 {rec.sha256[:16]}…")
     diff = result.diff
     if diff is None:
         click.echo("  (no previous lock)")

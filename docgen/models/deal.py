@@ -18,8 +18,8 @@ MAX_MONTHS = 240
 _LATER_DEAL_KEYS = ("quote_date", "catalogue_version")
 _LATER_LINE_KEYS = ("months", "months_reason")
 
-__all__ = ["MAX_LINES", "MAX_MONTHS", "Address", "Contact", "Contract", "CustomLine", "CustomService",
-           "Customer", "Deal", "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
+__all__ = ["MAX_LINES", "MAX_MONTHS", "Address", "Contact", "Contract", "CustomLine",
+           "CustomService", "Customer", "Deal", "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
 
 
 class Contact(Input):
