@@ -221,8 +221,19 @@ def _dec(value: Any) -> Decimal | None:
 # The checks
 
 
-def _check_pricing(ws: Any, data: Mapping[str, Any]) -> tuple[Check, Any]:
-    """Price the embedded deal file again and compare with the embedded results."""
+#: The catalogue (and its SKUs) of a version label, or None when the workspace does not know it.
+CatalogueFor = Callable[[str], "tuple[Any, Any] | None"]
+#: The policy of a version label (None: the current one), or None when it is not known.
+PolicyFor = Callable[[str | None], Any]
+
+
+def _check_pricing(ws: Any, data: Mapping[str, Any], catalogue_for: CatalogueFor | None = None,
+                   policy_for: PolicyFor | None = None) -> tuple[Check, Any]:
+    """Price the embedded deal file again and compare with the embedded results.
+
+    It is priced with the catalogue version and policy version the PO names (recorded
+    versions never change), so a genuine PO still verifies after a re-lock.
+    """
     from pydantic import ValidationError
 
     from docgen.models.deal import Deal
@@ -239,17 +250,30 @@ def _check_pricing(ws: Any, data: Mapping[str, Any]) -> tuple[Check, Any]:
         errs = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return Check(name, "cannot recompute",
                      _limited(f"the embedded deal file is not valid: {e}" for e in errs)), None
-    catalogue = ws.locked_catalogue()
-    priced = price_deal(deal, catalogue, ws.policy, ws.skus)
+    catalogue, skus = ws.locked_catalogue(), ws.skus
+    named = data.get("catalogue_version")
+    found = catalogue_for(str(named)) if catalogue_for is not None and named else None
+    if found is not None:
+        catalogue, skus = found
+    policy = ws.policy
+    pinned = data.get("policy_version")
+    if policy_for is not None and pinned:
+        policy = policy_for(str(pinned)) or policy
+    priced = price_deal(deal, catalogue, policy, skus)
     expected = priced.to_json()
     problems = []
-    if data.get("catalogue_version") != expected["catalogue_version"]:
-        problems.append(f"the PO was priced with catalogue {data.get('catalogue_version')!r}; "
-                        f"this workspace's locked catalogue is {expected['catalogue_version']!r}")
+    if named != expected["catalogue_version"]:
+        problems.append(f"the PO was priced with catalogue {named!r}, which this workspace has "
+                        f"not recorded; its locked catalogue is "
+                        f"{expected['catalogue_version']!r}")
+    if pinned and pinned != expected.get("policy_version"):
+        problems.append(f"the PO was priced under policy {pinned!r}, which this workspace has "
+                        f"not recorded; its locked policy is {expected.get('policy_version')!r}")
     if data.get("deal") != deal.deal:
         problems.append(f"deal: the PDF's data says {data.get('deal')!r}, its deal file "
                         f"{deal.deal!r}")
-    problems += [p for p in _diff(expected, data) if not p.startswith("catalogue_version:")]
+    problems += [p for p in _diff(expected, data)
+                 if not p.startswith(("catalogue_version:", "policy_version:"))]
     n = len(expected["lines"])
     summary = (f"{n} line(s) and the totals recomputed from the embedded deal with catalogue "
                f"{expected['catalogue_version']}")
@@ -370,6 +394,9 @@ def _line_vs_data(no: int, ln: Any, ox: Any, line_prices: Callable[..., Any]) ->
                                       "discount_amount", "sold_amount")]
     if any(v is None for v in nums):
         return [f"{where}: unpriced in the data"]
+    months = _dec(ln.get("months"))
+    if ln.get("billing") == "monthly" and months is not None and nums[0] is not None:
+        nums[0] *= months  # a recurring line's gross price covers its months (orderx)
     try:
         want = line_prices(*nums)
     except ValueError as exc:
@@ -477,8 +504,14 @@ def _check_printed(pdf: EmbeddedPdf, data: Mapping[str, Any], templates_dir: Pat
 # Entry points
 
 
-def verify_pdf(ws: Any, pdf: EmbeddedPdf, registry: Registry | None) -> VerifyReport:
-    """Verify an opened PDF against the workspace `ws` and the `registry` of issued documents."""
+def verify_pdf(ws: Any, pdf: EmbeddedPdf, registry: Registry | None, *,
+               catalogue_for: CatalogueFor | None = None,
+               policy_for: PolicyFor | None = None) -> VerifyReport:
+    """Verify an opened PDF against the workspace `ws` and the `registry` of issued documents.
+
+    `catalogue_for` and `policy_for` give the recorded versions the PO names (default: only
+    the workspace's locked files).
+    """
     from docgen.orderx import FILENAME
 
     raw = pdf.files.get(PO_JSON)
@@ -500,16 +533,22 @@ def verify_pdf(ws: Any, pdf: EmbeddedPdf, registry: Registry | None) -> VerifyRe
     doc = data.get("document") if isinstance(data.get("document"), Mapping) else {}
     number = doc.get("number")
     checks = [_check_registry(pdf, data, registry)]
-    pricing, _ = _check_pricing(ws, data)
+    pricing, _ = _check_pricing(ws, data, catalogue_for, policy_for)
     checks.append(pricing)
     if number and not doc.get("draft"):
-        checks.append(_check_orderx(pdf, data, ws.catalogue.catalogue.vendor.name))
+        named = data.get("catalogue_version")
+        found = catalogue_for(str(named)) if catalogue_for is not None and named else None
+        vendor = (found[0] if found is not None else ws.catalogue).catalogue.vendor
+        checks.append(_check_orderx(pdf, data, vendor.name))
         checks.append(_check_pdfa(pdf, [PO_JSON, FILENAME]))
     checks.append(_check_printed(pdf, data, ws.templates_dir))
     return VerifyReport(pdf.file, str(number) if number else None,
                         str(data.get("deal")) if data.get("deal") else None, tuple(checks))
 
 
-def verify_file(ws: Any, path: str | Path, registry: Registry | None) -> VerifyReport:
+def verify_file(ws: Any, path: str | Path, registry: Registry | None, *,
+                catalogue_for: CatalogueFor | None = None,
+                policy_for: PolicyFor | None = None) -> VerifyReport:
     """Read `path` and verify it (see :func:`verify_pdf`)."""
-    return verify_pdf(ws, load_pdf(path), registry)
+    return verify_pdf(ws, load_pdf(path), registry, catalogue_for=catalogue_for,
+                      policy_for=policy_for)

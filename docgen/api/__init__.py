@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docgen.api._results import BatchResult, DecisionResult, IssuedFile, SubmitResult
+from docgen.api._results import (BatchResult, DecisionResult, IssuedFile, LockResult, Repricing,
+                                 SubmitResult, VersionDiff)
 from docgen.api._session import Session, pack
 from docgen.errors import InputError, Problem
 from docgen.identity import ENV_TOKEN, User
@@ -41,8 +42,9 @@ DEFAULT_ADMIN = "admin@localhost"
 
 __all__ = ["DEFAULT_ADMIN", "ENV_TOKEN", "FORMATS", "READINESS_KINDS", "REPORT_FORMATS",
            "BatchResult", "DealResult", "DecisionResult", "DocumentKind", "InitResult",
-           "IssuedFile", "Money", "Session", "SubmitResult", "User", "explain_rule",
-           "find_workspace", "init_workspace", "list_rules", "money_text", "pack", "parse_text"]
+           "IssuedFile", "LockResult", "Money", "Repricing", "Session", "SubmitResult", "User",
+           "VersionDiff", "explain_rule", "find_workspace", "init_workspace", "list_rules",
+           "money_text", "pack", "parse_text"]
 
 
 def list_rules(prefix: str = "") -> list[Rule]:
@@ -95,8 +97,13 @@ def init_workspace(directory: Path, *, admin_email: str | None = None,
     with Session(ws, locked=False) as s:
         existing = s._existing_store()  # noqa: SLF001 - the session's own module family
         if existing is not None and existing.count_users():
+            s.versions.record_current()
             return InitResult(ws, None, None)
         admin, token = s.add_user(email, name=admin_name or "Administrator", admin=True)
+    # the sample's catalogue and policy versions are recorded in the new workspace's database,
+    # so deals quoted before the next re-lock keep being priced with them
+    with Session(ws) as s:
+        s.versions.record_current()
     return InitResult(ws, admin, token)
 
 

@@ -103,6 +103,9 @@ class Policy(Input):
     #: An approver never approves a deal they sell or submitted, and one person counts for one
     #: role per finding (SPEC §9).
     separation_of_duties: bool = True
+    #: The policy's version label; ``docgen policy lock`` records it, and a changed policy
+    #: needs a new one (SPEC §2.3). Optional in the file, required to lock it.
+    version: Word | None = None
     territories: list[Word] = Field(min_length=1)
     tax_rates: dict[Word, Pct] = Field(default_factory=dict)
     discount_bands: list[Band] = Field(min_length=1)

@@ -66,11 +66,15 @@ if TYPE_CHECKING:
         def requesters_for(self, deal_id: str) -> set[str]: ...
 
         def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
+        def versions(self, kind: VersionKind) -> list[VersionRecord]: ...
+
+        def version_content(self, kind: VersionKind, version: str) -> str | None: ...
 
         def close(self) -> None: ...
 
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Decision",
-           "DecisionOutcome", "DecisionReader", "IssuedDocument", "Store", "database_url",
+           "DecisionOutcome", "DecisionReader", "IssuedDocument", "Store", "VersionKind",
+           "VersionRecord", "database_url",
            "has_database", "open_existing_store", "open_reader", "open_store", "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
@@ -78,9 +82,11 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0003_web"
+SCHEMA_REVISION = "0004_versions"
 
 Status = Literal["reserved", "issued", "void"]
+#: What a recorded version is a version of.
+VersionKind = Literal["catalogue", "policy"]
 DecisionKind = Literal["approve", "reject"]
 
 
@@ -95,6 +101,18 @@ class IssuedDocument:
     path: str | None
     issued_on: date | None
     status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """A recorded catalogue or policy version (its content is read separately, when needed)."""
+
+    kind: VersionKind
+    version: str
+    sha256: str
+    effective_from: date
+    locked_by: str
+    locked_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

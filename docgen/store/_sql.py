@@ -60,6 +60,8 @@ from docgen.store import (
     Decision,
     DecisionOutcome,
     IssuedDocument,
+    VersionKind,
+    VersionRecord,
 )
 from docgen.store._tables import (
     api_tokens,
@@ -67,8 +69,10 @@ from docgen.store._tables import (
     approval_requests,
     audit_head,
     audit_log,
+    catalogue_versions,
     issued_documents,
     po_sequences,
+    policy_versions,
     users,
 )
 from docgen.store._web import WebSessions
@@ -88,6 +92,7 @@ _AUDIT_LOCK = 0x6175646974
 
 _REQ, _DEC, _SEQ, _DOC = approval_requests, approval_decisions, po_sequences, issued_documents
 _USR, _TOK, _LOG, _HEAD = users, api_tokens, audit_log, audit_head
+_VERSIONS = {"catalogue": catalogue_versions, "policy": policy_versions}
 
 
 def _now() -> datetime:
@@ -147,6 +152,12 @@ def _doc(row: Any) -> IssuedDocument:
     return IssuedDocument(number=row.number, deal_id=row.deal_id, fingerprint=row.fingerprint,
                           file_sha256=row.file_sha256, path=row.path, issued_on=row.issued_on,
                           status=row.status)
+
+
+def _version(kind: VersionKind, row: Any) -> VersionRecord:
+    return VersionRecord(kind=kind, version=row.version, sha256=row.sha256,
+                         effective_from=row.effective_from, locked_by=row.locked_by,
+                         locked_at=row.locked_at)
 
 
 def _request(row: Any) -> ApprovalRequest:
@@ -723,6 +734,48 @@ class Store(WebSessions):
             raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
                 f"the token's person, {user.email}, is disabled"))])
         return user
+    # -- catalogue and policy versions --------------------------------------------------------
+
+    def record_version(self, kind: VersionKind, version: str, *, content: str, sha256: str,
+                       effective_from: date, locked_by: str,
+                       locked_at: datetime | None = None) -> tuple[VersionRecord, bool]:
+        """Record a version unless it is recorded already; (the record, True when new).
+
+        A label recorded with other content is refused (InputError): recorded versions are
+        never changed, so changed content needs a new label.
+        """
+        table = _VERSIONS[kind]
+        values = {"version": version, "sha256": sha256, "content": content,
+                  "effective_from": effective_from, "locked_by": locked_by,
+                  "locked_at": locked_at or _now()}
+        with self._write() as conn:
+            created = self._insert_ignore(conn, table, values, ("version",))
+            row = conn.execute(select(table).where(table.c.version == version)).one()
+            if created:  # a version recorded is a state change: the audit log says who, when
+                self._append(conn, f"{kind}.version", actor=locked_by, subject=version,
+                             detail={"version": version, "sha256": sha256,
+                                     "effective_from": effective_from.isoformat()})
+        record = _version(kind, row)
+        if record.sha256 != sha256:
+            msg = (f"{kind} version {version} was recorded on {record.locked_at:%Y-%m-%d} by "
+                   f"{record.locked_by} with other content; recorded versions never change: "
+                   f"give the {kind} a new version label")
+            raise InputError([Problem(kind, None, "version", msg)])
+        return record, created
+
+    def versions(self, kind: VersionKind) -> list[VersionRecord]:
+        """Every recorded version of the catalogue or the policy, oldest lock first."""
+        table = _VERSIONS[kind]
+        q = select(table).order_by(table.c.locked_at, table.c.id)
+        with self._read() as conn:
+            return [_version(kind, r) for r in conn.execute(q)]
+
+    def version_content(self, kind: VersionKind, version: str) -> str | None:
+        """The canonical JSON recorded for `version`, or None."""
+        table = _VERSIONS[kind]
+        with self._read() as conn:
+            return conn.execute(select(table.c.content)
+                                .where(table.c.version == version)).scalar()
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -30,8 +30,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["UTCDateTime", "api_tokens", "approval_decisions", "approval_requests", "audit_head",
-           "audit_log", "issued_documents", "metadata", "po_sequences", "sign_in_attempts",
-           "users", "web_sessions"]
+           "audit_log", "catalogue_versions", "issued_documents", "metadata", "po_sequences",
+           "policy_versions", "sign_in_attempts", "users", "web_sessions"]
 
 # stable constraint names, so that migrations on every backend can refer to them
 metadata = MetaData(naming_convention={
@@ -205,3 +205,25 @@ sign_in_attempts = Table(
     Column("ok", Boolean(name="ok"), nullable=False),
     Index(None, "key", "at"),
 )
+
+def _version_table(name: str) -> Table:
+    """A table of recorded versions (catalogue or policy): never updated, never deleted.
+
+    The migration adds triggers that refuse UPDATE and DELETE on both backends, so a recorded
+    version stays what the POs priced with it were priced with.
+    """
+    return Table(
+        name, metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("version", String(200), nullable=False),      # the file's version label
+        Column("sha256", String(64), nullable=False),         # of `content`
+        Column("content", Text, nullable=False),              # canonical JSON of the file
+        Column("effective_from", Date, nullable=False),
+        Column("locked_by", String(200), nullable=False),
+        Column("locked_at", UTCDateTime(), nullable=False),
+        UniqueConstraint("version"),
+    )
+
+
+catalogue_versions = _version_table("catalogue_versions")
+policy_versions = _version_table("policy_versions")

@@ -203,21 +203,45 @@ def test_verify_refuses_when_the_catalogue_differs_from_its_lock(
         _verify(fresh, po.pdf, po.registry)
 
 
-def test_verify_after_a_relock_names_the_changed_price(final_po: Callable[..., Any],
-                                                       ws: Workspace) -> None:
-    # given: the catalogue was changed and re-locked after the PO was issued
+def test_verify_after_a_relock_uses_the_pos_recorded_version(final_po: Callable[..., Any],
+                                                            ws: Workspace) -> None:
+    # given: the PO's catalogue version is recorded; then a price changed under a new version
+    from docgen import api
+
+    po = final_po()
+    with api.Session(ws.root) as s:
+        s.versions.record_current()
+    cat = ws.catalogue_path
+    text = cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1)
+    cat.write_text(text.replace('version: "2026.12"', 'version: "2027.01"', 1), "utf-8")
+    with api.Session(ws.root, locked=False, token=admin_token_for(ws.root)) as s:
+        s.lock_catalogue()
+    # when
+    with api.Session(ws.root) as s:
+        report = verify_file(s.workspace, po.pdf, po.registry,
+                             catalogue_for=s.versions.catalogue)
+    # then: the genuine earlier PO still verifies, recomputed with 2026.12
+    assert report.ok, report.mismatches
+
+
+def test_verify_names_the_changed_price_when_the_pos_version_is_unknown(
+        final_po: Callable[..., Any], ws: Workspace) -> None:
+    # given: the catalogue was changed and re-locked, and the PO's version was never recorded
     from docgen import api
 
     po = final_po()
     cat = ws.catalogue_path
-    cat.write_text(cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1), "utf-8")
+    text = cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1)
+    cat.write_text(text.replace('version: "2026.12"', 'version: "2027.01"', 1), "utf-8")
     with api.Session(ws.root, locked=False, token=admin_token_for(ws.root)) as s:
         s.lock_catalogue()
-    fresh = api.Session(ws.root).workspace
     # when
-    failed = _failed(_verify(fresh, po.pdf, po.registry))
+    with api.Session(ws.root) as s:
+        failed = _failed(verify_file(s.workspace, po.pdf, po.registry,
+                                     catalogue_for=s.versions.catalogue))
     # then
     assert list(failed) == ["pricing"]
+    assert any("not recorded" in m for m in failed["pricing"])
     assert any("lines[0].list_unit_price" in m and "1250.00" in m for m in failed["pricing"])
 
 
