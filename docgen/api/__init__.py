@@ -60,7 +60,11 @@ def explain_rule(code: str) -> tuple[Rule, dict[str, str]] | None:
 
 
 def init_workspace(directory: Path) -> Workspace:
-    """Start a new workspace in `directory` from the bundled sample."""
+    """Start a new workspace in `directory` from the bundled sample, with a self-signed key
+    for signing final POs (``.docgen/signing.p12``; a company sets its own, see docgen.signing)."""
+    from docgen.signing import P12_FILE, create_self_signed
     from docgen.workspace import init_workspace as init
 
-    return init(Path(directory))
+    ws = init(Path(directory))
+    create_self_signed(ws.state_dir / P12_FILE)
+    return ws

@@ -15,6 +15,8 @@ The interface ``docgen po`` and ``docgen verify`` use::
     store.record_issue(number, file_sha256=sha, path=str(pdf), issued_on=date(2026, 11, 20))
     store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
     store.issued(number)                            # IssuedDocument or None (for verify)
+    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out))
+    store.signed_file(sha)                          # SignedFile or None (for verify)
     store.close()
 
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Decision",
-           "DecisionOutcome", "DecisionReader", "IssuedDocument", "Store", "database_url",
+           "DecisionOutcome", "DecisionReader", "IssuedDocument", "SignedFile", "Store", "database_url",
            "has_database", "open_existing_store", "open_reader", "open_store", "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
@@ -60,7 +62,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002_sign"
 
 Status = Literal["reserved", "issued", "void"]
 DecisionKind = Literal["approve", "reject"]
@@ -77,6 +79,17 @@ class IssuedDocument:
     path: str | None
     issued_on: date | None
     status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class SignedFile:
+    """A file docgen signed and recorded besides the PO itself (a pack holding PO `number`)."""
+
+    sha256: str
+    kind: str
+    number: str
+    deal_id: str
+    path: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,12 +29,14 @@ from docgen.store import (
     Decision,
     DecisionOutcome,
     IssuedDocument,
+    SignedFile,
 )
 from docgen.store._tables import (
     approval_decisions,
     approval_requests,
     issued_documents,
     po_sequences,
+    signed_files,
 )
 
 __all__ = ["Store"]
@@ -342,6 +344,23 @@ class Store:
         with self._read() as conn:
             row = conn.execute(select(_DOC).where(_DOC.c.number == number)).first()
         return _doc(row) if row else None
+
+    def record_signed_file(self, sha256: str, *, kind: str, number: str, deal_id: str,
+                           path: str | None) -> None:
+        """Record a file docgen signed (a pack of PO `number`); recording it again is a no-op."""
+        with self._write() as conn:
+            self._insert_ignore(conn, signed_files, {
+                "sha256": sha256, "kind": kind, "number": number, "deal_id": deal_id,
+                "path": path, "created_at": _now()}, ("sha256",))
+
+    def signed_file(self, sha256: str) -> SignedFile | None:
+        """The signed file recorded with this SHA-256, or None."""
+        with self._read() as conn:
+            row = conn.execute(select(signed_files).where(
+                signed_files.c.sha256 == sha256)).first()
+        return None if row is None else SignedFile(sha256=row.sha256, kind=row.kind,
+                                                   number=row.number, deal_id=row.deal_id,
+                                                   path=row.path)
 
     def documents(self, deal_id: str | None = None) -> list[IssuedDocument]:
         """Every registry entry (of one deal), in number order."""

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["UTCDateTime", "approval_decisions", "approval_requests", "issued_documents",
-           "metadata", "po_sequences"]
+           "metadata", "po_sequences", "signed_files"]
 
 # stable constraint names, so that migrations on every backend can refer to them
 metadata = MetaData(naming_convention={
@@ -126,4 +126,17 @@ issued_documents = Table(
     UniqueConstraint("prefix", "year", "seq"),
     CheckConstraint("status IN ('reserved', 'issued', 'void')", name="status"),
     Index(None, "deal_id", "fingerprint"),
+)
+
+# files docgen signed besides the issued PO itself (a pack of it): `verify` finds a file by the
+# SHA-256 of its own bytes here, never by a hash the file claims about itself
+signed_files = Table(
+    "signed_files", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),            # "pack"
+    Column("number", String(64), nullable=False),          # the PO it holds
+    Column("deal_id", String(64), nullable=False),
+    Column("path", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "number"),
 )
