@@ -411,8 +411,30 @@ def _check_pdfa(pdf: EmbeddedPdf, expected_files: Sequence[str]) -> Check:
     missing = [n for n in expected_files if n not in af_names]
     if missing:
         problems.append(f"the catalog's /AF does not list {', '.join(missing)}")
+    problems += pdfa_annotation_problems(reader)
     return Check(name, f"XMP pdfaid 3B, output intent, {len(af_names)} associated file(s)",
                  tuple(problems))
+
+
+def pdfa_annotation_problems(reader: Any) -> list[str]:
+    """PDF/A-3 rules a signature can break: every annotation printable and not hidden
+    (ISO 19005-3 6.3.2), a widget with an area has an appearance, no NeedAppearances."""
+    out = []
+    for no, page in enumerate(reader.pages, 1):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            flags = int(annot.get("/F", 0))
+            if not flags & 4 or flags & (1 | 2 | 32 | 256):
+                out.append(f"page {no}: a {annot.get('/Subtype')} annotation is not printable "
+                           f"or is hidden (/F {flags})")
+            rect = [float(x) for x in annot.get("/Rect") or [0, 0, 0, 0]]
+            has_area = rect[2] - rect[0] != 0 and rect[3] - rect[1] != 0
+            if annot.get("/Subtype") == "/Widget" and has_area and "/AP" not in annot:
+                out.append(f"page {no}: a visible form field has no appearance stream")
+    form = reader.trailer["/Root"].get("/AcroForm")
+    if form is not None and form.get_object().get("/NeedAppearances"):
+        out.append("the form asks readers to build appearances (NeedAppearances)")
+    return out
 
 
 def printed_figures(data: Mapping[str, Any], templates_dir: Path) -> list[tuple[str, str]]:

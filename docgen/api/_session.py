@@ -198,6 +198,8 @@ class Session:
             raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
                                       f"{', '.join(FORMATS)}") for f in unknown])
         self._writable(out_dir, "documents")
+        if kind is DocumentKind.PO and not draft:
+            _ = self.signing_key  # a missing or wrong key is refused before a number is taken
         return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
                                 formats=tuple(formats), draft=draft, issue_date=issue_date,
                                 jobs=jobs, on_done=on_done)
