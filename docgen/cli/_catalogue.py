@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from docgen import api
-from docgen.cli._common import session
+from docgen.cli._common import Text, session
 
 
 @click.group()
@@ -16,7 +16,8 @@ def catalogue() -> None:
 
 
 @catalogue.command("list")
-@click.option("--currency", default=None, help="Show list prices in this currency only.")
+@click.option("--currency", default=None, type=Text(10),
+              help="Show list prices in this currency only.")
 @click.pass_context
 def list_(ctx: click.Context, currency: str | None) -> None:
     """One line per SKU: code, family, unit, list prices, name."""
@@ -31,7 +32,7 @@ def list_(ctx: click.Context, currency: str | None) -> None:
 
 
 @catalogue.command()
-@click.argument("code")
+@click.argument("code", type=Text(40))
 @click.pass_context
 def show(ctx: click.Context, code: str) -> None:
     """Everything about one SKU."""

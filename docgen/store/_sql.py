@@ -45,6 +45,11 @@ __all__ = ["Store"]
 BUSY_TIMEOUT_S = 30
 #: Largest sequence number the 6-digit PO number format holds.
 MAX_SEQ = 999_999
+#: The databases docgen installs a driver for and is tested on.
+BACKENDS = ("sqlite", "postgresql")
+#: What a column means to the person who typed its value (for "too long" messages).
+_FIELDS = {"location": "where", "decided_by": "by", "requested_by": "by", "deal_id": "deal",
+           "code": "code", "role": "role"}
 #: Alembic's script folder, shipped inside the package.
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Key of the PostgreSQL advisory lock that serialises migrations ("docgen" in ASCII).
@@ -64,6 +69,11 @@ def _engine_for(target: str | Path) -> Engine:
         url: URL = URL.create("sqlite+pysqlite", database=str(target))
     else:
         url = make_url(target)
+        if url.get_backend_name() not in BACKENDS:
+            msg = (f"docgen stores its state in {' or '.join(BACKENDS)}, not "
+                   f"{url.get_backend_name()}: use postgresql+psycopg://USER@HOST/DB, or leave "
+                   f"{ENV_URL} unset for the workspace's SQLite file")
+            raise ValueError(msg)
         if url.drivername == "postgresql":  # psycopg (3) is what docgen installs
             url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
@@ -93,14 +103,27 @@ def _sqlite_locking(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _check_lengths(table: Any, values: dict[str, Any]) -> None:
+    """Refuse a text longer than its column (PostgreSQL would fail, SQLite would keep it)."""
+    problems = []
+    for name, value in values.items():
+        limit = getattr(table.c[name].type, "length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            field = _FIELDS.get(name, name)
+            problems.append(Problem(field, None, "", f"is {len(value)} characters long; docgen "
+                                    f"keeps at most {limit} ({value[:20]!r}…)"))
+    if problems:
+        raise InputError(problems)
+
+
 def _unusable(url: str, exc: BaseException) -> InputError:
     """One clear problem for a database docgen cannot open (password hidden)."""
     try:
         shown = make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        shown = url if "://" not in url else "(the URL)"
+    except (ArgumentError, ValueError):  # an unparsable URL may still hold a password
+        shown = url[:200] if "://" not in url else "(the URL, which cannot be parsed)"
     text = str(getattr(exc, "orig", None) or exc).strip()
-    reason = text.splitlines()[0] if text else type(exc).__name__
+    reason = text.splitlines()[0][:200] if text else type(exc).__name__
     where = ENV_URL if os.environ.get(ENV_URL) else "database"
     return InputError([Problem(where, None, "", f"cannot use the database {shown}: {reason}")])
 
@@ -178,7 +201,7 @@ class Store:
         url = str(target)
         try:
             engine = _engine_for(target)
-        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
             raise _unusable(url, exc) from None
         store = cls(engine, url)
         try:
@@ -245,15 +268,26 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """A connection in a write transaction (committed on success, rolled back on error)."""
-        with self.engine.connect() as conn:
+        with self._database_errors(), self.engine.connect() as conn:
             conn = conn.execution_options(docgen_write=True)
             with conn.begin():
                 yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with self._database_errors(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """A database error as one line (InputError, exit 2), never the SQL statement or its
+        parameters; IntegrityError goes on to the callers that handle it."""
+        try:
+            yield
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise _unusable(self.url, exc) from None
 
     # -- PO numbers and issued documents -----------------------------------------------------
 
@@ -431,6 +465,8 @@ class Store:
                 same = next((d for d in prior if d.role == decision.role), None)
                 if same is not None:
                     raise _Refused(DecisionOutcome("duplicate", decision, same))
+                _check_lengths(_DEC, {"location": decision.where, "role": decision.role,
+                                      "decided_by": decision.by, "code": decision.code})
                 conn.execute(insert(_DEC).values(
                     deal_id=decision.deal_id, code=decision.code, location=decision.where,
                     fingerprint=decision.fingerprint, role=decision.role,
@@ -449,6 +485,7 @@ class Store:
     def _insert_ignore(self, conn: Connection, table: Any, values: dict[str, Any],
                        keys: Sequence[str]) -> bool:
         """Insert `values` unless a row with the same `keys` exists; True when inserted."""
+        _check_lengths(table, values)
         if self.dialect in ("sqlite", "postgresql"):
             if self.dialect == "sqlite":
                 from sqlalchemy.dialects.sqlite import insert as dialect_insert
