@@ -47,10 +47,12 @@ def submit(ctx: click.Context, deals: tuple[str, ...], by: str | None) -> None:
 def _decision_options(fn: Any) -> Any:
     for opt in reversed([
         click.argument("deal", type=click.Path(dir_okay=False)),
-        click.option("--code", required=True, type=Text(16), help="Rule code of the finding, e.g. CAT002."),
-        click.option("--where", "where", required=True, type=Text(), help="Location of the finding, e.g. "
-                     "lines[3]."),
-        click.option("--role", required=True, type=Text(), help="Approver role from the policy, e.g. cs."),
+        click.option("--code", required=True, type=Text(16),
+                     help="Rule code of the finding, e.g. CAT002."),
+        click.option("--where", "where", required=True, type=Text(),
+                     help="Location of the finding, e.g. lines[3]."),
+        click.option("--role", required=True, type=Text(),
+                     help="Approver role from the policy, e.g. cs."),
         click.option("--by", "by", metavar="WHO", required=True, type=Text(),
                      help="Who decides; must hold --role in the policy's approvers."),
     ]):
@@ -91,7 +93,8 @@ def approve(ctx: click.Context, deal: str, code: str, where: str, role: str, by:
 
 @click.command()
 @_decision_options
-@click.option("--note", required=True, type=Text(), help="Why it is rejected (shown in the finding).")
+@click.option("--note", required=True, type=Text(),
+              help="Why it is rejected (shown in the finding).")
 @click.pass_context
 def reject(ctx: click.Context, deal: str, code: str, where: str, role: str, by: str,
            note: str) -> None:

@@ -54,8 +54,9 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Decision",
-           "DecisionOutcome", "DecisionReader", "IssuedDocument", "SignedFile", "Store", "database_url",
-           "has_database", "open_existing_store", "open_reader", "open_store", "sqlite_path"]
+           "DecisionOutcome", "DecisionReader", "IssuedDocument", "SignedFile", "Store",
+           "database_url", "has_database", "open_existing_store", "open_reader", "open_store",
+           "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
 ENV_URL = "DOCGEN_DATABASE_URL"

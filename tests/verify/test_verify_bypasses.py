@@ -50,7 +50,8 @@ def forged_page(shared_ws: Workspace, tmp_path: Path, tools: Any,
             m.setattr(documents, "build_document_context",
                       lambda doc, templates_dir: Tampered(real(doc, templates_dir)))
             deal = next((shared_ws.root / "examples" / "deals").glob("D-2026-0101*.yaml"))
-            rendered, _ = tools.render(shared_ws, deal, tmp_path / "forged", number="PO-2026-000042")
+            rendered, _ = tools.render(shared_ws, deal, tmp_path / "forged",
+                                       number="PO-2026-000042")
         return Path(rendered.paths["pdf"])
 
     return make
