@@ -231,6 +231,29 @@ def sign_pdf(blob: bytes, key: SigningKey, *, signed_on: date, reason: str | Non
 def signature_check(blob: bytes, trusted_der: bytes | None) -> tuple[str, list[str]]:
     """(summary, problems) of the file's signature; no problems means: one intact PAdES
     signature, made with the certificate `trusted_der`, covering every byte of the file."""
+    with _quiet("pyhanko", "pyhanko_certvalidator"):
+        return _signature_check(blob, trusted_der)
+
+
+@contextlib.contextmanager
+def _quiet(*names: str) -> Any:
+    """pyHanko logs what it finds wrong in a file, tracebacks included: the check reports it."""
+    import logging
+
+    loggers = [logging.getLogger(n) for n in names]
+    before = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+        lg.propagate = False
+    try:
+        yield
+    finally:
+        for lg, (level, propagate) in zip(loggers, before, strict=True):
+            lg.setLevel(level)
+            lg.propagate = propagate
+
+
+def _signature_check(blob: bytes, trusted_der: bytes | None) -> tuple[str, list[str]]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel

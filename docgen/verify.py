@@ -479,7 +479,7 @@ def _pattern(s: str) -> re.Pattern[str]:
 def _check_printed(pdf: EmbeddedPdf, data: Mapping[str, Any], templates_dir: Path) -> Check:
     name = "printed figures"
     try:
-        text = pdf.text()
+        text = _norm(pdf.text())  # a code may break across lines after a hyphen
     except Exception as exc:  # noqa: BLE001 - pypdf on a damaged content stream
         return Check(name, "unreadable", (f"the page text cannot be read: {exc}",))
     figures = printed_figures(data, templates_dir)
@@ -580,8 +580,9 @@ def _own_bytes_problems(pdf: EmbeddedPdf, number: str, rec: Any, registry: Regis
 
 
 def _norm(text: str) -> str:
-    """Whitespace as one space, and none after a hyphen (a line may break after one)."""
-    return re.sub(r"-\s+", "-", re.sub(r"\s+", " ", text)).strip()
+    """Runs of ASCII whitespace (line breaks) as one space, and none after a hyphen (a line may
+    break after one); no-break spaces stay, they are part of how amounts are printed."""
+    return re.sub(r"- ", "-", re.sub(r"[ \t\r\n\f\v]+", " ", text)).strip()
 
 
 def printed_texts(ws: Any, data: Mapping[str, Any], priced: Any) -> list[tuple[str, str]]:
@@ -634,16 +635,22 @@ def printed_texts(ws: Any, data: Mapping[str, Any], priced: Any) -> list[tuple[s
     return [(w, _norm(s)) for w, s in out if s and s.strip()]
 
 
-def _money_pattern(locale: str, currency: str) -> re.Pattern[str]:
-    """Money as `locale` prints `currency` (symbol before or after, any grouping)."""
-    from babel.numbers import get_currency_symbol, get_decimal_symbol, get_group_symbol
+#: Currency signs an added payment line would use, whatever the PO's own currency.
+_SIGNS = "$€£¥￥₹"
 
-    spaces = " \u00a0\u202f"
-    sym = re.escape(get_currency_symbol(currency, locale))
-    group = get_group_symbol(locale)
-    grp = f"[{spaces}]" if group in spaces else re.escape(group)
-    num = rf"\d{{1,3}}(?:{grp}\d{{3}})*(?:{re.escape(get_decimal_symbol(locale))}\d+)?"
-    return re.compile(rf"-?{sym}[\u00a0\u202f ]?-?{num}|-?{num}[\u00a0\u202f ]?{sym}")
+
+def _money_pattern(locale: str, currency: str) -> re.Pattern[str]:
+    """An amount next to a currency sign: the PO's own as `locale` prints it, or any common one.
+
+    Digits group with ``.``, ``,``, ``'`` or a no-break space only, so two amounts in a row
+    (``$25.00 $900.00``) or a quantity before an amount stay apart.
+    """
+    from babel.numbers import get_currency_symbol
+
+    own = get_currency_symbol(currency, locale)
+    signs = "|".join(re.escape(x) for x in sorted({own, *_SIGNS}, key=len, reverse=True))
+    num = r"\d(?:[\d.,'\u00a0\u202f]*\d)?"
+    return re.compile(rf"(?:{signs})[\u00a0\u202f]?-?{num}|-?{num}[\u00a0\u202f]?(?:{signs})")
 
 
 def _check_printed_text(pdf: EmbeddedPdf, ws: Any, data: Mapping[str, Any], priced: Any

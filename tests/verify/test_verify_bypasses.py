@@ -177,6 +177,19 @@ def test_incremental_update_adding_a_payment_instruction(
         failed["printed text"]
 
 
+EXAMPLES = sorted(p.stem[:11] for p in
+                  (Path(__file__).resolve().parents[2] / "examples" / "deals").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("deal", EXAMPLES)
+def test_every_sample_final_po_verifies(final_po: Callable[..., Any], shared_ws: Workspace,
+                                        deal: str) -> None:
+    """No false alarm in any locale: every text and figure is found, no amount is extra."""
+    po = final_po(deal)
+    report = verify_file(shared_ws, po.pdf, po.registry)
+    assert report.ok, report.mismatches
+
+
 def test_genuine_final_po_verifies_with_its_signature(final_po: Callable[..., Any],
                                                       shared_ws: Workspace) -> None:
     po = final_po()
