@@ -10,7 +10,8 @@ Open a :class:`Session` on a workspace and call one method per command::
         batch = s.render(api.DocumentKind.PO, ["deals/D-2026-0042.yaml"], out_dir=Path("out"),
                          issue_date=date(2026, 11, 22))
 
-Functions that need no workspace (rules, init, pack) are module functions. Errors are those of
+Functions that need no session (rules, init) are module functions; ``pack`` opens one (a pack
+of an issued PO is signed and recorded in the workspace). Errors are those of
 :mod:`docgen.errors`; findings are :class:`docgen.findings.Finding`.
 """
 

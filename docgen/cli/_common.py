@@ -97,7 +97,10 @@ class DocgenGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
-            err(f"internal error: {type(exc).__name__}: {exc}. Please report this as a bug "
+            # the first line only, shortened: a driver's message goes on with SQL and parameters
+            first = (str(exc).strip().splitlines() or [""])[0]
+            first = first if len(first) <= 200 else first[:200] + "…"
+            err(f"internal error: {type(exc).__name__}: {first}. Please report this as a bug "
                 "(run with DOCGEN_DEBUG=1 for the traceback).")
             import os
 
