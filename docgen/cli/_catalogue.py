@@ -98,6 +98,9 @@ def init(directory: Path) -> None:
     """Start a new workspace in DIRECTORY from the bundled sample."""
     ws = api.init_workspace(directory)
     click.echo(f"created workspace {ws.root}")
+    click.echo(f"  final POs are signed with a self-signed key for trying out, "
+               f"{ws.root / '.docgen' / 'signing.p12'}; set DOCGEN_SIGNING_P12 (and "
+               "DOCGEN_SIGNING_PASSWORD) to the company's own")
     click.echo("  next: edit skus/catalogue.yaml and skus/policy.yaml, put deals in deals/, then")
     click.echo(f"    docgen -w {ws.root} catalogue lock")
     click.echo(f"    docgen -w {ws.root} validate {ws.root / 'deals'}/*.yaml")

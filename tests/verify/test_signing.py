@@ -42,6 +42,7 @@ def test_init_makes_a_private_self_signed_key(tmp_path: Path) -> None:
     # then
     assert done.exit_code == 0, done.output
     key = tmp_path / "acme" / ".docgen" / P12_FILE
+    assert str(key.resolve()) in done.output and ENV_P12 in done.output
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert signing_key(Workspace(tmp_path / "acme")).certificate_der()
 
