@@ -159,7 +159,7 @@ def signing_key(ws: Workspace, *, create: bool = True) -> SigningKey:
         ws.require_writable("a signing key")
         create_self_signed(path)
     key = SigningKey(p12=_read_p12(path, source), password=password, source=source)
-    key._load()  # a wrong password or a damaged file is exit 2 here, before any number is used
+    key.certificate_der()  # a wrong password or damaged file: exit 2 before a number is taken
     return key
 
 
