@@ -10,7 +10,8 @@ Open a :class:`Session` on a workspace and call one method per command::
         batch = s.render(api.DocumentKind.PO, ["deals/D-2026-0042.yaml"], out_dir=Path("out"),
                          issue_date=date(2026, 11, 22))
 
-Functions that need no workspace (rules, init, pack) are module functions. Errors are those of
+Functions that need no session (rules, init) are module functions; ``pack`` opens one (a pack
+of an issued PO is signed and recorded in the workspace). Errors are those of
 :mod:`docgen.errors`; findings are :class:`docgen.findings.Finding`.
 """
 
@@ -83,14 +84,18 @@ class InitResult:
 
 def init_workspace(directory: Path, *, admin_email: str | None = None,
                    admin_name: str | None = None) -> InitResult:
-    """Start a new workspace in `directory` from the bundled sample, with its audit key and
-    first administrator (whose token is returned: it is shown once and stored hashed)."""
+    """Start a new workspace in `directory` from the bundled sample, with its audit key, a
+    self-signed key for signing final POs (``.docgen/signing.p12``; a company sets its own,
+    see :mod:`docgen.signing`) and its first administrator (whose token is returned: it is
+    shown once and stored hashed)."""
     from docgen.audit import Secret
     from docgen.identity import check_email
+    from docgen.signing import P12_FILE, create_self_signed
     from docgen.workspace import init_workspace as init
 
     email = check_email(admin_email or DEFAULT_ADMIN, "--admin-email")
     ws = init(Path(directory))
+    create_self_signed(ws.state_dir / P12_FILE)  # a key for signing final POs, to try it out
     secret = Secret(ws.state_dir)
     if secret.get() is None:
         secret.create()

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from docgen.pack import PackResult
     from docgen.render.documents import DocumentInput, Outcome, Renderer
     from docgen.report import Report
+    from docgen.signing import SigningKey
     from docgen.store import Decision, DecisionReader, Store
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
@@ -81,6 +82,7 @@ class Session:
         self._decisions: dict[str, list[Decision]] = {}
         # a long-running front end (the web app) hands the renderer of an earlier session on
         self._renderer: Renderer | None = renderer
+        self._signing_key: SigningKey | None = None
         # the person acting: resolved from the token when something is first recorded
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
@@ -410,6 +412,8 @@ class Session:
         if not draft:
             # a final document's catalogue and policy versions must outlive the next re-lock
             self.versions.record_current()
+        if kind is DocumentKind.PO and not draft:
+            _ = self.signing_key  # a missing or wrong key is refused before a number is taken
         return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
                                 formats=tuple(formats), draft=draft, issue_date=issue_date,
                                 jobs=jobs, on_done=on_done)
@@ -433,11 +437,22 @@ class Session:
         # the vendor and SKUs of the catalogue version the deal was priced with
         cat, skus = self.versions.catalogue(result.priced.catalogue_version) or (
             ws.catalogue, ws.skus)
+        signer = self.signing_key if kind is DocumentKind.PO and number and not draft else None
         return DocumentInput(
             priced=result.priced, vendor=cat.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
             skus={c: skus[c] for c in sorted(codes) if c in skus},
-            blockers=tuple(result.blockers(kind)) if draft else (), approvals=approvals)
+            blockers=tuple(result.blockers(kind)) if draft else (), approvals=approvals,
+            signer=signer)
+
+    @property
+    def signing_key(self) -> SigningKey:
+        """The key final POs and packs are signed with (made on first use, see docgen.signing)."""
+        if self._signing_key is None:
+            from docgen.signing import signing_key
+
+            self._signing_key = signing_key(self.workspace)
+        return self._signing_key
 
     def render_inputs(self, docs: Sequence[DocumentInput], formats: Sequence[str], *,
                       jobs: int | None = 1,
@@ -617,8 +632,25 @@ class Session:
                                      policy_for=self.versions.policy)) for p in paths]
 
     def pack(self, pdfs: Sequence[PathLike], out: Path) -> PackResult:
-        """One PDF of a PO and its SOW that keeps the embedded data and PDF/A markers."""
-        return pack(pdfs, out)
+        """One PDF of a PO and its SOW that keeps the embedded data and PDF/A markers.
+
+        A pack of an issued PO is signed and recorded in the registry by its own SHA-256 (so
+        ``verify`` accepts it); only the PO file docgen issued can be packed.
+        """
+        from docgen.pack import pack_pdfs
+        from docgen.signing import sign_pdf
+
+        self._writable(out, "a pack")
+        store = self._existing_store()
+
+        def sign(blob: bytes, day: date) -> bytes:
+            return sign_pdf(blob, self.signing_key, signed_on=day, reason="docgen pack")
+
+        result = pack_pdfs([str(p) for p in pdfs], Path(out), registry=store, sign=sign)
+        if result.number is not None and store is not None:
+            store.record_signed_file(result.sha256, kind="pack", number=result.number,
+                                     deal_id=str(result.deal_id), path=str(result.path))
+        return result
 
     # -- templates, catalogue, schemas ----------------------------------------------------
 
@@ -758,11 +790,10 @@ class Session:
         return export_schemas(target)
 
 
-def pack(pdfs: Sequence[PathLike], out: Path) -> PackResult:
-    """One PDF of a PO and its SOW (needs no workspace)."""
-    from docgen.pack import pack_pdfs
-
-    return pack_pdfs([str(p) for p in pdfs], Path(out))
+def pack(pdfs: Sequence[PathLike], out: Path, workspace: PathLike | None = None) -> PackResult:
+    """One PDF of a PO and its SOW, signed and recorded in the workspace (see Session.pack)."""
+    with Session(workspace) as s:
+        return s.pack(pdfs, Path(out))
 
 
 def _kind(kind: DocumentKind | str) -> DocumentKind:

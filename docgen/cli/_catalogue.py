@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from docgen import api
-from docgen.cli._common import session
+from docgen.cli._common import Text, session
 
 
 @click.group()
@@ -18,7 +18,8 @@ def catalogue() -> None:
 
 
 @catalogue.command("list")
-@click.option("--currency", default=None, help="Show list prices in this currency only.")
+@click.option("--currency", default=None, type=Text(10),
+              help="Show list prices in this currency only.")
 @click.pass_context
 def list_(ctx: click.Context, currency: str | None) -> None:
     """One line per SKU: code, family, unit, list prices, name."""
@@ -33,7 +34,7 @@ def list_(ctx: click.Context, currency: str | None) -> None:
 
 
 @catalogue.command()
-@click.argument("code")
+@click.argument("code", type=Text(40))
 @click.pass_context
 def show(ctx: click.Context, code: str) -> None:
     """Everything about one SKU."""
@@ -178,6 +179,9 @@ def init(directory: Path, admin_email: str | None, admin_name: str | None) -> No
     made = api.init_workspace(directory, admin_email=admin_email, admin_name=admin_name)
     ws = made.workspace
     click.echo(f"created workspace {ws.root}")
+    click.echo(f"  final POs are signed with a self-signed key for trying out, "
+               f"{ws.root / '.docgen' / 'signing.p12'}; set DOCGEN_SIGNING_P12 (and "
+               "DOCGEN_SIGNING_PASSWORD) to the company's own")
     click.echo("  next: edit skus/catalogue.yaml and skus/policy.yaml, put deals in deals/, then")
     click.echo(f"    docgen -w {ws.root} catalogue lock")
     click.echo(f"    docgen -w {ws.root} validate {ws.root / 'deals'}/*.yaml")

@@ -15,6 +15,8 @@ The interface ``docgen po`` and ``docgen verify`` use::
     store.record_issue(number, file_sha256=sha, path=str(pdf), issued_on=date(2026, 11, 20))
     store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
     store.issued(number)                            # IssuedDocument or None (for verify)
+    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out))
+    store.signed_file(sha)                          # SignedFile or None (for verify)
     store.close()
 
 People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen.audit`)::
@@ -73,16 +75,16 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Decision",
-           "DecisionOutcome", "DecisionReader", "IssuedDocument", "Store", "VersionKind",
-           "VersionRecord", "database_url",
-           "has_database", "open_existing_store", "open_reader", "open_store", "sqlite_path"]
+           "DecisionOutcome", "DecisionReader", "IssuedDocument", "SignedFile", "Store",
+           "VersionKind", "VersionRecord", "database_url", "has_database", "open_existing_store",
+           "open_reader", "open_store", "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
 ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0004_versions"
+SCHEMA_REVISION = "0005_sign"
 
 Status = Literal["reserved", "issued", "void"]
 #: What a recorded version is a version of.
@@ -113,6 +115,17 @@ class VersionRecord:
     effective_from: date
     locked_by: str
     locked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignedFile:
+    """A file docgen signed and recorded besides the PO itself (a pack holding PO `number`)."""
+
+    sha256: str
+    kind: str
+    number: str
+    deal_id: str
+    path: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,7 @@ from docgen.store import (
     IssuedDocument,
     VersionKind,
     VersionRecord,
+    SignedFile,
 )
 from docgen.store._tables import (
     api_tokens,
@@ -74,6 +75,7 @@ from docgen.store._tables import (
     po_sequences,
     policy_versions,
     users,
+    signed_files,
 )
 from docgen.store._web import WebSessions
 
@@ -83,6 +85,11 @@ __all__ = ["Store"]
 BUSY_TIMEOUT_S = 30
 #: Largest sequence number the 6-digit PO number format holds.
 MAX_SEQ = 999_999
+#: The databases docgen installs a driver for and is tested on.
+BACKENDS = ("sqlite", "postgresql")
+#: What a column means to the person who typed its value (for "too long" messages).
+_FIELDS = {"location": "where", "decided_by": "by", "requested_by": "by", "deal_id": "deal",
+           "code": "code", "role": "role"}
 #: Alembic's script folder, shipped inside the package.
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Key of the PostgreSQL advisory lock that serialises migrations ("docgen" in ASCII).
@@ -106,6 +113,11 @@ def _engine_for(target: str | Path) -> Engine:
         url: URL = URL.create("sqlite+pysqlite", database=str(target))
     else:
         url = make_url(target)
+        if url.get_backend_name() not in BACKENDS:
+            msg = (f"docgen stores its state in {' or '.join(BACKENDS)}, not "
+                   f"{url.get_backend_name()}: use postgresql+psycopg://USER@HOST/DB, or leave "
+                   f"{ENV_URL} unset for the workspace's SQLite file")
+            raise ValueError(msg)
         if url.drivername == "postgresql":  # psycopg (3) is what docgen installs
             url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
@@ -136,14 +148,27 @@ def _sqlite_locking(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _check_lengths(table: Any, values: dict[str, Any]) -> None:
+    """Refuse a text longer than its column (PostgreSQL would fail, SQLite would keep it)."""
+    problems = []
+    for name, value in values.items():
+        limit = getattr(table.c[name].type, "length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            field = _FIELDS.get(name, name)
+            problems.append(Problem(field, None, "", f"is {len(value)} characters long; docgen "
+                                    f"keeps at most {limit} ({value[:20]!r}…)"))
+    if problems:
+        raise InputError(problems)
+
+
 def _unusable(url: str, exc: BaseException) -> InputError:
     """One clear problem for a database docgen cannot open (password hidden)."""
     try:
         shown = make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        shown = url if "://" not in url else "(the URL)"
+    except (ArgumentError, ValueError):  # an unparsable URL may still hold a password
+        shown = url[:200] if "://" not in url else "(the URL, which cannot be parsed)"
     text = str(getattr(exc, "orig", None) or exc).strip()
-    reason = text.splitlines()[0] if text else type(exc).__name__
+    reason = text.splitlines()[0][:200] if text else type(exc).__name__
     where = ENV_URL if os.environ.get(ENV_URL) else "database"
     return InputError([Problem(where, None, "", f"cannot use the database {shown}: {reason}")])
 
@@ -249,7 +274,7 @@ class Store(WebSessions):
         url = str(target)
         try:
             engine = _engine_for(target)
-        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
             raise _unusable(url, exc) from None
         if secret is None:
             secret = Secret(target.parent if isinstance(target, Path) else None)
@@ -318,15 +343,26 @@ class Store(WebSessions):
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """A connection in a write transaction (committed on success, rolled back on error)."""
-        with self.engine.connect() as conn:
+        with self._database_errors(), self.engine.connect() as conn:
             conn = conn.execution_options(docgen_write=True)
             with conn.begin():
                 yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with self._database_errors(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """A database error as one line (InputError, exit 2), never the SQL statement or its
+        parameters; IntegrityError goes on to the callers that handle it."""
+        try:
+            yield
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise _unusable(self.url, exc) from None
 
     # -- PO numbers and issued documents -----------------------------------------------------
 
@@ -428,6 +464,23 @@ class Store(WebSessions):
             row = conn.execute(select(_DOC).where(_DOC.c.number == number)).first()
         return _doc(row) if row else None
 
+    def record_signed_file(self, sha256: str, *, kind: str, number: str, deal_id: str,
+                           path: str | None) -> None:
+        """Record a file docgen signed (a pack of PO `number`); recording it again is a no-op."""
+        with self._write() as conn:
+            self._insert_ignore(conn, signed_files, {
+                "sha256": sha256, "kind": kind, "number": number, "deal_id": deal_id,
+                "path": path, "created_at": _now()}, ("sha256",))
+
+    def signed_file(self, sha256: str) -> SignedFile | None:
+        """The signed file recorded with this SHA-256, or None."""
+        with self._read() as conn:
+            row = conn.execute(select(signed_files).where(
+                signed_files.c.sha256 == sha256)).first()
+        return None if row is None else SignedFile(sha256=row.sha256, kind=row.kind,
+                                                   number=row.number, deal_id=row.deal_id,
+                                                   path=row.path)
+
     def documents(self, deal_id: str | None = None) -> list[IssuedDocument]:
         """Every registry entry (of one deal), in number order."""
         q = select(_DOC).order_by(_DOC.c.prefix, _DOC.c.year, _DOC.c.seq)
@@ -509,6 +562,8 @@ class Store(WebSessions):
                 other = next((d for d in prior if normalise_email(d.by) == me), None)
                 if distinct_people and other is not None:
                     raise _Refused(DecisionOutcome("same_person", decision, other))
+                _check_lengths(_DEC, {"location": decision.where, "role": decision.role,
+                                      "decided_by": decision.by, "code": decision.code})
                 conn.execute(insert(_DEC).values(
                     deal_id=decision.deal_id, code=decision.code, location=decision.where,
                     fingerprint=decision.fingerprint, role=decision.role,
@@ -782,6 +837,7 @@ class Store(WebSessions):
     def _insert_ignore(self, conn: Connection, table: Any, values: dict[str, Any],
                        keys: Sequence[str]) -> bool:
         """Insert `values` unless a row with the same `keys` exists; True when inserted."""
+        _check_lengths(table, values)
         if self.dialect in ("sqlite", "postgresql"):
             if self.dialect == "sqlite":
                 from sqlalchemy.dialects.sqlite import insert as dialect_insert

@@ -31,7 +31,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = ["UTCDateTime", "api_tokens", "approval_decisions", "approval_requests", "audit_head",
            "audit_log", "catalogue_versions", "issued_documents", "metadata", "po_sequences",
-           "policy_versions", "sign_in_attempts", "users", "web_sessions"]
+           "policy_versions", "sign_in_attempts", "signed_files", "users", "web_sessions"]
 
 # stable constraint names, so that migrations on every backend can refer to them
 metadata = MetaData(naming_convention={
@@ -227,3 +227,15 @@ def _version_table(name: str) -> Table:
 
 catalogue_versions = _version_table("catalogue_versions")
 policy_versions = _version_table("policy_versions")
+# files docgen signed besides the issued PO itself (a pack of it): `verify` finds a file by the
+# SHA-256 of its own bytes here, never by a hash the file claims about itself
+signed_files = Table(
+    "signed_files", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),            # "pack"
+    Column("number", String(64), nullable=False),          # the PO it holds
+    Column("deal_id", String(64), nullable=False),
+    Column("path", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "number"),
+)
