@@ -28,11 +28,14 @@ if TYPE_CHECKING:
     from docgen.catalogue import LockDiff
     from docgen.forecast import Forecast
     from docgen.models.catalogue import Sku
+    from docgen.api._tasks import CalendarFile, TaskChange, TaskList
     from docgen.models.deal import Deal
+    from docgen.notify import Notifier, NotifyRun
     from docgen.pack import PackResult
     from docgen.render.documents import DocumentInput, Outcome, Renderer
     from docgen.report import Report
     from docgen.store import Decision, DecisionReader, Store
+    from docgen.store._notify import Notification
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
 
@@ -63,6 +66,7 @@ class Session:
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
         self._renderer: Renderer | None = None
+        self._notifier: Notifier | None = None
 
     # -- resources ------------------------------------------------------------------------
 
@@ -197,9 +201,11 @@ class Session:
             raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
                                       f"{', '.join(FORMATS)}") for f in unknown])
         self._writable(out_dir, "documents")
-        return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
-                                formats=tuple(formats), draft=draft, issue_date=issue_date,
-                                jobs=jobs, on_done=on_done)
+        results = self.validate(paths)
+        batch = render_documents(self, kind, results, out_dir=out_dir, formats=tuple(formats),
+                                 draft=draft, issue_date=issue_date, jobs=jobs, on_done=on_done)
+        self._tell("rendered", kind, results, batch, draft)
+        return batch
 
     def document_input(self, result: DealResult, kind: DocumentKind | str, *, issue_date: date,
                        number: str | None = None, draft: bool | None = None) -> DocumentInput:
@@ -248,8 +254,9 @@ class Session:
         from docgen.approvals import submit
 
         results = self.validate(paths, approvals=False)
-        return [SubmitResult(r.deal.deal, submit(self.store, r, by=by, now=now))
-                for r in results]
+        out = [SubmitResult(r.deal.deal, submit(self.store, r, by=by, now=now)) for r in results]
+        self._tell("submitted", results, out)
+        return out
 
     def decide(self, path: PathLike, *, decision: Literal["approve", "reject"], code: str,
                where: str, role: str, by: str, note: str | None = None,
@@ -263,6 +270,7 @@ class Session:
                          where=where.strip(), role=role.strip(), by=by.strip(),
                          decision=decision, note=note, now=now)
         self._decisions.pop(result.deal.deal, None)
+        self._tell("decided", result, outcome)
         finding = next(f for f in result.findings
                        if f.code == outcome.decision.code and f.where == outcome.decision.where)
         left = resolve([finding], self.decisions(result.deal.deal))
@@ -311,6 +319,57 @@ class Session:
 
         self._writable(path, "a report")
         return write_report(report, Path(path), self.workspace.templates_dir)
+
+    # -- notifications and onboarding tasks ------------------------------------------------
+
+    @property
+    def notifier(self) -> Notifier:
+        """Records and sends this workspace's notifications (SPEC §11)."""
+        if self._notifier is None:
+            from docgen.notify import Notifier
+
+            self._notifier = Notifier(lambda: self.store, self.workspace)
+        return self._notifier
+
+    def _tell(self, event: str, *args: Any) -> None:
+        """Hand an event to the notifier; a failure is logged, never raised (see Notifier.hook)."""
+        self.notifier.hook(event, lambda: getattr(self.notifier, event)(*args))
+
+    def notify(self, paths: Sequence[PathLike] = (), *, now: datetime | None = None
+               ) -> NotifyRun:
+        """Send what is due as of `now`: reminders at warn_hours and escalations at sla_hours of
+        every open request, the go-live notices of the deals given; retry failed sends."""
+        results = self.validate(paths, approvals=False) if paths else []
+        return self.notifier.due(now or datetime.now(UTC), results)
+
+    def notifications(self, deal_id: str | None = None) -> list[Notification]:
+        """Every recorded notification (of one deal), oldest first."""
+        from docgen.store._notify import Outbox
+
+        store = self._existing_store()
+        return Outbox(store).notifications(deal_id) if store is not None else []
+
+    def tasks(self, deal: PathLike | str) -> TaskList:
+        """A deal's onboarding tasks (a deal file: first brought in line with the plan)."""
+        from docgen.api._tasks import list_tasks
+
+        return list_tasks(self, deal)
+
+    def set_task_status(self, deal: PathLike | str, task: str, *,
+                        status: Literal["open", "done", "skipped"] = "done",
+                        by: str | None = None, note: str | None = None,
+                        now: datetime | None = None) -> TaskChange:
+        """Mark one task (number, key or start of key) done, skipped or open again."""
+        from docgen.api._tasks import set_task_status
+
+        return set_task_status(self, deal, task, status, by=by, note=note, now=now)
+
+    def onboarding_calendar(self, deal: PathLike, *, out_dir: Path,
+                            issue_date: date | None = None) -> CalendarFile:
+        """Write the deal's onboarding tasks as an iCalendar file, one event per task."""
+        from docgen.api._tasks import write_calendar
+
+        return write_calendar(self, deal, out_dir, issue_date=issue_date)
 
     # -- checking issued documents --------------------------------------------------------
 

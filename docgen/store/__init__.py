@@ -60,7 +60,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002_notify"
 
 Status = Literal["reserved", "issued", "void"]
 DecisionKind = Literal["approve", "reject"]

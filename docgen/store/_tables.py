@@ -127,3 +127,6 @@ issued_documents = Table(
     CheckConstraint("status IN ('reserved', 'issued', 'void')", name="status"),
     Index(None, "deal_id", "fingerprint"),
 )
+
+# the tables of notifications and onboarding tasks register on `metadata` (issue 15)
+from docgen.store import _tables_notify  # noqa: E402, F401
