@@ -17,6 +17,7 @@ from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
 from docgen.cli._forecast import forecast
+from docgen.cli._notify import notify, tasks
 from docgen.cli._render import onboarding, po, sow
 from docgen.cli._templates import templates
 from docgen.cli._validate import rules, validate
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 
 for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, report,
-                forecast, verify, pack, catalogue, schema, templates, init):
+                forecast, notify, tasks, verify, pack, catalogue, schema, templates, init):
     cli.add_command(command)
 
 

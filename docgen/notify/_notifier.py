@@ -10,7 +10,8 @@ escalation              at ``sla_hours``: those people, the submitter, and ``not
 decision                the submitter (``requested_by`` of the request; else the deal's sales rep)
 po_issued               ``notify.on_po_issued``
 go_live_set             ``notify.on_go_live_set``, once per go-live date, when the deal has one and
-                        is at ``onboarding_from`` or later (a changed date is told again)
+                        a final PO is issued or it is at ``onboarding_from`` or later (a changed
+                        date is told again)
 ======================  ==========================================================================
 
 Each (event, recipient) is one row of the outbox under a unique idempotency key, so it is
@@ -245,14 +246,14 @@ class Notifier:
                      "total": self._money(totals.total_due.amount, totals.currency),
                      "sold": self._money(totals.sold_subtotal.amount, totals.currency)}
         run = self._emit([_Event("po_issued", deal.deal, number, None, "", tuple(to), ctx)])
-        return run.merge(self.go_live(result))
+        return run.merge(self.go_live(result, committed=True))
 
-    def go_live(self, result: DealResult) -> NotifyRun:
-        """The deal has a go-live date (from ``onboarding_from`` on): tell
-        ``notify.on_go_live_set``, once per date."""
+    def go_live(self, result: DealResult, *, committed: bool = False) -> NotifyRun:
+        """The deal has a go-live date and is committed (a final PO was issued, or it is at
+        ``onboarding_from`` or later): tell ``notify.on_go_live_set``, once per date."""
         deal, pol = result.deal, self.policy
-        if deal.go_live is None or deal.stage == pol.lost_stage \
-                or pol.is_before(deal.stage, pol.onboarding_from):
+        if deal.go_live is None or deal.stage == pol.lost_stage or (
+                not committed and pol.is_before(deal.stage, pol.onboarding_from)):
             return NotifyRun()
         to = self.resolve(pol.notify.on_go_live_set, deal)
         ctx = self._base(deal)

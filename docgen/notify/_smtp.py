@@ -111,15 +111,20 @@ def smtp_target(url: str | None = None) -> SmtpTarget | None:
 def build_message(*, sender: str, recipient: str, subject: str, text: str, html: str,
                   key: str, language: str) -> EmailMessage:
     """A multipart/alternative message (text, then HTML) whose Message-ID derives from `key`."""
-    msg = EmailMessage()
+    from email.policy import SMTP
+
+    # RFC 5322 allows 998 characters a line: a long subject stays on its line instead of being
+    # folded before its first word, which some readers show with a leading space
+    msg = EmailMessage(policy=SMTP.clone(max_line_length=998))
     msg["From"] = sender
     msg["To"] = recipient
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     domain = sender.rpartition("@")[2] or "docgen.invalid"
     msg["Message-ID"] = f"<{key[:40]}@{domain}>" if key else make_msgid(domain=domain)
-    msg["Content-Language"] = language
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to a robot
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    # after the bodies: setting content drops the Content-* headers set before
+    msg["Content-Language"] = language.replace("_", "-")
     return msg
