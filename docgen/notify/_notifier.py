@@ -356,7 +356,7 @@ class Notifier:
                         conn.send_message(msg)
                     except Exception as exc:  # noqa: BLE001 - recorded, retried next run
                         self._failed(run, n, _why(exc))
-                        if isinstance(exc, OSError):  # the connection is gone: the rest fail
+                        if _connection_gone(exc):  # the rest cannot go either: retried later
                             for rest in claimed[i + 1:]:
                                 self._failed(run, rest, _why(exc))
                             break
@@ -427,6 +427,15 @@ class Notifier:
         from babel.numbers import format_currency
 
         return format_currency(amount, currency, locale=self.composer.locale)
+
+
+def _connection_gone(exc: BaseException) -> bool:
+    """True for a lost connection (a refused message or recipient leaves it usable)."""
+    import smtplib
+
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 def _why(exc: BaseException) -> str:
