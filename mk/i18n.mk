@@ -35,3 +35,17 @@ i18n-compile:
 i18n-init:
 	@test -n "$(I18N_NEW)" || { echo "usage: make i18n-init I18N_NEW=<language, e.g. es>"; exit 2; }
 	$(PYBABEL) init -i $(I18N_POT) -d $(LOCALE_DIR) -D messages -l $(I18N_NEW) --width=100
+
+# The notification mails (templates/mail, domain "mail"): the same steps for their catalogs.
+#   make mail-i18n-update   templates/mail -> templates/locale/mail.pot, merged into every mail.po
+MAIL_POT := $(LOCALE_DIR)/mail.pot
+
+.PHONY: mail-i18n-extract mail-i18n-update
+
+mail-i18n-extract:
+	$(PYBABEL) extract -F mk/babel-mail.toml --no-default-keywords -k _ -k gettext -k ngettext:1,2 \
+	  --sort-by-file --project=docgen --copyright-holder="docgen authors" --width=100 \
+	  -o $(MAIL_POT) templates/mail
+
+mail-i18n-update: mail-i18n-extract
+	$(PYBABEL) update -i $(MAIL_POT) -d $(LOCALE_DIR) -D mail --ignore-obsolete --width=100

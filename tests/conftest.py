@@ -243,3 +243,25 @@ def postgres_url(postgres_database_url: str) -> str:
     from tests.store.pgserver import create_schema
 
     return create_schema(postgres_database_url)
+
+
+_PERSON_TOKENS: dict[tuple[str, str | None, str], str] = {}
+
+
+def person_token(root: Path | Workspace, email: str) -> str:
+    """The API token of the person `email` of the workspace at `root` (added on first use)."""
+    path = root.root if isinstance(root, Workspace) else Path(root)
+    key = (str(path), os.environ.get("DOCGEN_DATABASE_URL"), email)
+    if key not in _PERSON_TOKENS:
+        _PERSON_TOKENS[key] = people_tokens(path, email)[email]
+    return _PERSON_TOKENS[key]
+
+
+def act(root: Path | Workspace, who: str, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call one session method as the person `who` (their token), e.g. act(ws, CS, "approve",
+    deal, code="CAT002", where="lines[3]", role="cs")."""
+    from docgen import api
+
+    path = root.root if isinstance(root, Workspace) else Path(root)
+    with api.Session(path, token=person_token(path, who)) as s:
+        return getattr(s, method)(*args, **kwargs)

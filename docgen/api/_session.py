@@ -25,6 +25,7 @@ from docgen.api._results import BatchResult, DecisionResult, LockResult, SubmitR
 from docgen.api._versions import Versions
 
 if TYPE_CHECKING:
+    from docgen.api._tasks import CalendarFile, TaskChange, TaskList
     from docgen.approvals import HistoryEntry
     from docgen.audit import AuditEntry, ChainProblem
     from docgen.catalogue import LockDiff
@@ -34,11 +35,13 @@ if TYPE_CHECKING:
     from docgen.models.catalogue import Catalogue, Sku
     from docgen.models.deal import Deal
     from docgen.models.policy import Policy
+    from docgen.notify import Notifier, NotifyRun
     from docgen.pack import PackResult
     from docgen.render.documents import DocumentInput, Outcome, Renderer
     from docgen.report import Report
     from docgen.signing import SigningKey
     from docgen.store import Decision, DecisionReader, Store
+    from docgen.store._notify import Notification
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
 
@@ -86,6 +89,7 @@ class Session:
         # the person acting: resolved from the token when something is first recorded
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
+        self._notifier: Notifier | None = None
 
     # -- resources ------------------------------------------------------------------------
 
@@ -414,9 +418,11 @@ class Session:
             self.versions.record_current()
         if kind is DocumentKind.PO and not draft:
             _ = self.signing_key  # a missing or wrong key is refused before a number is taken
-        return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
-                                formats=tuple(formats), draft=draft, issue_date=issue_date,
-                                jobs=jobs, on_done=on_done)
+        results = self.validate(paths)
+        batch = render_documents(self, kind, results, out_dir=out_dir, formats=tuple(formats),
+                                 draft=draft, issue_date=issue_date, jobs=jobs, on_done=on_done)
+        self._tell("rendered", kind, results, batch, draft)
+        return batch
 
     def document_input(self, result: DealResult, kind: DocumentKind | str, *, issue_date: date,
                        number: str | None = None, draft: bool | None = None) -> DocumentInput:
@@ -486,8 +492,9 @@ class Session:
         results = self.validate(paths, approvals=False)
         store = self.store  # first: the read-only sample refuses here
         actor = self.require_actor("submit")
-        return [SubmitResult(r.deal.deal, submit(store, r, by=actor, now=now))
-                for r in results]
+        out = [SubmitResult(r.deal.deal, submit(store, r, by=actor, now=now)) for r in results]
+        self._tell("submitted", results, out)
+        return out
 
     def decide(self, path: PathLike, *, decision: Literal["approve", "reject"], code: str,
                where: str, role: str, note: str | None = None,
@@ -506,6 +513,7 @@ class Session:
                          where=where.strip(), role=role.strip(), by=actor,
                          decision=decision, note=note, now=now)
         self._decisions.pop(result.deal.deal, None)
+        self._tell("decided", result, outcome)
         finding = next(f for f in result.findings
                        if f.code == outcome.decision.code and f.where == outcome.decision.where)
         left = resolve([finding], self.counted_decisions(result.deal))
@@ -619,6 +627,59 @@ class Session:
         """Check the audit chain end to end: (rows checked, problems, first one first)."""
         store = self._existing_store()
         return store.verify_audit() if store is not None else (0, [])
+
+    # -- notifications and onboarding tasks ------------------------------------------------
+
+    @property
+    def notifier(self) -> Notifier:
+        """Records and sends this workspace's notifications (SPEC §11)."""
+        if self._notifier is None:
+            from docgen.notify import Notifier
+
+            self._notifier = Notifier(lambda: self.store, self.workspace)
+        return self._notifier
+
+    def _tell(self, event: str, *args: Any) -> None:
+        """Hand an event to the notifier; a failure is logged, never raised (see Notifier.hook)."""
+        self.notifier.hook(event, lambda: getattr(self.notifier, event)(*args))
+
+    def notify(self, paths: Sequence[PathLike] = (), *, now: datetime | None = None
+               ) -> NotifyRun:
+        """Send what is due as of `now`: reminders at warn_hours and escalations at sla_hours of
+        every open request, the go-live notices of the deals given; retry failed sends."""
+        results = self.validate(paths, approvals=False) if paths else []
+        return self.notifier.due(now or datetime.now(UTC), results)
+
+    def notifications(self, deal_id: str | None = None) -> list[Notification]:
+        """Every recorded notification (of one deal), oldest first."""
+        from docgen.store._notify import Outbox
+
+        store = self._existing_store()
+        return Outbox(store).notifications(deal_id) if store is not None else []
+
+    def tasks(self, deal: PathLike | str) -> TaskList:
+        """A deal's onboarding tasks (a deal file: first brought in line with the plan)."""
+        from docgen.api._tasks import list_tasks
+
+        return list_tasks(self, deal)
+
+    def set_task_status(self, deal: PathLike | str, task: str, *,
+                        status: Literal["open", "done", "skipped"] = "done",
+                        by: str | None = None, note: str | None = None,
+                        now: datetime | None = None) -> TaskChange:
+        """Mark one task (number, key or start of key) done, skipped or open again, as the
+        authenticated person (`by` only for a caller that authenticated them another way)."""
+        from docgen.api._tasks import set_task_status
+
+        by = by or self.require_actor(f"tasks {status}").email
+        return set_task_status(self, deal, task, status, by=by, note=note, now=now)
+
+    def onboarding_calendar(self, deal: PathLike, *, out_dir: Path,
+                            issue_date: date | None = None) -> CalendarFile:
+        """Write the deal's onboarding tasks as an iCalendar file, one event per task."""
+        from docgen.api._tasks import write_calendar
+
+        return write_calendar(self, deal, out_dir, issue_date=issue_date)
 
     # -- checking issued documents --------------------------------------------------------
 

@@ -17,6 +17,7 @@ from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
 from docgen.cli._forecast import forecast
+from docgen.cli._notify import notify, tasks
 from docgen.cli._people import audit, token, users
 from docgen.cli._policy import policy
 from docgen.cli._render import onboarding, po, sow
@@ -40,8 +41,8 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 
 for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, report,
-                forecast, verify, pack, catalogue, policy, schema, templates, init, serve,
-                users, token, audit):
+                forecast, notify, tasks, verify, pack, catalogue, policy, schema, templates,
+                init, serve, users, token, audit):
     cli.add_command(command)
 
 

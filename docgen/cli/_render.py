@@ -115,5 +115,18 @@ def sow(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
 @click.pass_context
 def onboarding(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
                issue_date: date | None) -> None:
-    """Render the onboarding form of DEAL, with its checklist and dated plan."""
-    _run(ctx, api.DocumentKind.ONBOARDING, (deal,), out_dir, fmt, draft, issue_date, 1)
+    """Render the onboarding form of DEAL, with its checklist and dated plan.
+
+    ``--format ics`` also writes the plan as calendar events (DEAL-onboarding.ics): one per
+    task, recurring ones with their recurrence rule, whatever blocks the form itself.
+    """
+    formats = _formats(fmt)
+    if "ics" in formats:
+        with session(ctx) as s:
+            cal = s.onboarding_calendar(deal, out_dir=out_dir, issue_date=issue_date)
+        click.echo(f"{cal.deal_id}: calendar ({cal.events} event(s)) -> {cal.path}")
+        formats = tuple(f for f in formats if f != "ics")
+        if not formats:
+            sys.exit(EXIT_OK)
+    _run(ctx, api.DocumentKind.ONBOARDING, (deal,), out_dir, ",".join(formats), draft,
+         issue_date, 1)

@@ -11,8 +11,8 @@ from docgen.models._base import Input, Pct, Text, Word
 if TYPE_CHECKING:
     from docgen.models.deal import Deal
 
-__all__ = ["MAX_DAYS", "MAX_HOURS", "Band", "BusinessHours", "ExceptionPolicy", "PlanTask",
-           "Policy", "Stage"]
+__all__ = ["MAX_DAYS", "MAX_HOURS", "Band", "BusinessHours", "ExceptionPolicy", "Notify",
+           "PlanTask", "Policy", "Stage"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Bounds of the policy's durations: a year of hours, ten years of days (past them a date
@@ -88,13 +88,67 @@ class Stage(Input):
     requires: list[Word] = Field(default_factory=list)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 class PlanTask(Input):
-    """A task of the onboarding plan, dated contract start + 7 x week days."""
+    """A task of the onboarding plan, dated contract start + 7 x week days.
+
+    A recurring task (``repeat: [mon, wed, fri]``) happens on those weekdays from its week on,
+    until the start of ``until_week`` when given (else open-ended): a calendar recurrence rule.
+    """
 
     week: int = Field(ge=-52, le=260)
     owner: Word
     task: Text
     touchpoint: bool = False
+    repeat: list[Weekday] = Field(default_factory=list, max_length=7)
+    until_week: int | None = Field(default=None, ge=-52, le=260)
+
+    @model_validator(mode="after")
+    def _recurrence(self) -> PlanTask:
+        if len(set(self.repeat)) != len(self.repeat):
+            raise ValueError("repeat: a day is listed twice")
+        if self.until_week is not None:
+            if not self.repeat:
+                raise ValueError("until_week is for a recurring task: give repeat as well")
+            if self.until_week <= self.week:
+                raise ValueError(f"until_week {self.until_week} must come after week {self.week}")
+        return self
+
+
+#: A name in a ``notify`` list that stands for the deal's sales representative.
+SALES_REP = "sales_rep"
+
+
+class Notify(Input):
+    """Who hears of what (SPEC §11): names are teams, approver roles, ``sales_rep`` or addresses.
+
+    A name that is both a team and an approver role means the team (``finance`` may be the
+    billing mailbox here and the CFO in ``approvers``).
+    """
+
+    #: Plain address lists, by team name.
+    teams: dict[Word, list[Word]] = Field(default_factory=dict)
+    on_po_issued: list[Word] = Field(default_factory=list)
+    on_go_live_set: list[Word] = Field(default_factory=list)
+    #: Told as well when an approval request passes sla_hours (the approvers and the submitter
+    #: always are).
+    on_sla_breached: list[Word] = Field(default_factory=list)
+    #: Language of the notifications (a Babel locale: en, de_DE, ...).
+    locale: Word = "en"
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError):
+            msg = f"{value!r} is not a locale Babel knows (e.g. en, de_DE)"
+            raise ValueError(msg) from None
+        return value
 
 
 class Checklists(Input):
@@ -121,6 +175,7 @@ class Policy(Input):
     #: Without it, the SLA counts calendar hours.
     business_hours: BusinessHours | None = None
     approvers: dict[Word, list[Word]] = Field(default_factory=dict)
+    notify: Notify = Field(default_factory=Notify)
     checklists: Checklists = Field(default_factory=Checklists)
     go_live_notice_hours: int = Field(default=72, ge=0, le=MAX_HOURS)
     po_valid_days: int = Field(default=30, ge=1, le=MAX_DAYS)
@@ -200,7 +255,18 @@ class Policy(Input):
         unknown = sorted(set(self.tax_rates) - set(self.territories))
         if unknown:
             raise ValueError(f"tax_rates: {', '.join(unknown)} not in territories")
+        self._notify_names()
         return self
+
+    def _notify_names(self) -> None:
+        """Every name of a notify list is a team, an approver role, sales_rep or an address."""
+        n = self.notify
+        known = set(n.teams) | set(self.approvers) | {SALES_REP}
+        for field in ("on_po_issued", "on_go_live_set", "on_sla_breached"):
+            strays = [x for x in getattr(n, field) if x not in known and "@" not in x]
+            if strays:
+                raise ValueError(f"notify.{field}: {', '.join(strays)} is not a team of "
+                                 "notify.teams, an approver role, sales_rep or an address")
 
     @property
     def stage_ids(self) -> list[str]:

@@ -84,7 +84,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0005_sign"
+SCHEMA_REVISION = "0006_notify"
 
 Status = Literal["reserved", "issued", "void"]
 #: What a recorded version is a version of.

@@ -239,3 +239,6 @@ signed_files = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index(None, "number"),
 )
+
+# the tables of notifications and onboarding tasks register on `metadata` (issue 15)
+from docgen.store import _tables_notify  # noqa: E402, F401
