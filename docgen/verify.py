@@ -417,12 +417,12 @@ def _check_pdfa(pdf: EmbeddedPdf, expected_files: Sequence[str]) -> Check:
 
 def printed_figures(data: Mapping[str, Any], templates_dir: Path) -> list[tuple[str, str]]:
     """(what, text) of every figure the PO prints, formatted as the document formats it."""
-    from docgen.render.i18n import Formatter, translations
+    from docgen.render.i18n import workspace_formatter
     from docgen.render.labels import LABELS
 
     customer = data.get("customer") if isinstance(data.get("customer"), Mapping) else {}
     locale = str(customer.get("locale") or "en_US")
-    f = Formatter(locale, str(data.get("currency")), translations(templates_dir / "locale", locale))
+    f = workspace_formatter(templates_dir, locale, str(data.get("currency")))
     out: list[tuple[str, str]] = []
     doc = data.get("document") if isinstance(data.get("document"), Mapping) else {}
     if doc.get("number"):

@@ -163,17 +163,19 @@ def new_document():  # noqa: ANN201
     style.font.name = "Calibri"
     style.font.size = Pt(9)
     style.paragraph_format.space_after = Pt(2)
-    # as in the PDF: a draft's notice in bold red, centred; otherwise the vendor in grey, right
-    # (two paragraphs, one of them empty, each a whole tag: legal can restyle either in Word)
+    # as in the PDF: a quotation's, draft's or internal copy's word and notice in bold red,
+    # centred ("QUOTATION · Not an order"); on the customer's final copy the vendor in grey,
+    # right (two paragraphs, one of them empty, each a whole tag: legal can restyle either)
     draft = sec.header.paragraphs[0]
     draft.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = draft.add_run("{% if doc.draft %}{{ label.draft }} · {{ doc.draft_notice }}{% endif %}")
+    run = draft.add_run("{% if doc.watermark %}{{ doc.watermark }} · {{ doc.header_notice }}"
+                        "{% endif %}")
     run.bold = True
     run.font.size = Pt(9)
     run.font.color.rgb = RED
     issued = sec.header.add_paragraph()
     issued.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = issued.add_run("{% if not doc.draft %}{{ vendor.name }}{% endif %}")
+    run = issued.add_run("{% if not doc.watermark %}{{ vendor.name }}{% endif %}")
     run.font.size = Pt(8)
     run.font.color.rgb = GREY
     for p in (draft, issued):
@@ -198,15 +200,21 @@ def heading(doc, var: str) -> None:  # noqa: ANN001
 
 
 def draft_block(doc) -> None:  # noqa: ANN001
-    """The DRAFT box listing what blocks the document."""
-    doc.add_paragraph("{%p if doc.draft %}")
+    """Under the title: an internal copy's notice and what blocks the document (the customer's
+    quotation or draft never lists blockers)."""
+    doc.add_paragraph("{%p if doc.internal %}")
     p = doc.add_paragraph()
-    run = p.add_run("{{ label.draft }} · {{ doc.draft_notice }}")
+    run = p.add_run("{{ label.internal_notice }}")
     run.bold = True
     run.font.color.rgb = RED
     doc.add_paragraph("{%p for b in doc.blockers %}")
     doc.add_paragraph("{{ label.blocked_by }}: {{ b }}")
     doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p elif doc.draft %}")
+    p = doc.add_paragraph()
+    run = p.add_run("{{ doc.draft_notice }}")
+    run.bold = True
+    run.font.color.rgb = RED
     doc.add_paragraph("{%p endif %}")
 
 
@@ -330,7 +338,7 @@ def po(doc) -> None:  # noqa: ANN001
         ["{% if l.code %}{{ l.code }} · {% endif %}{{ l.name }}", "{%p if not l.custom %}",
          "{{ l.description }}", "{%p endif %}", "{%p for d in l.details %}", "{{ d }}",
          "{%p endfor %}"],
-        "{{ l.quantity }} {{ l.unit }}", "{{ l.list_unit_price }}", "{{ l.list_amount }}",
+        "{{ l.quantity_text }}", "{{ l.list_unit_price }}", "{{ l.list_amount }}",
         "{{ l.discount_pct }}", "{{ l.discount_amount }}", "{{ l.sold_amount }}"]
     #         no desc qty lup  la  d%  da sold   (182 mm)
     widths = [6, 60, 17, 21, 22, 13, 21, 22]
@@ -384,7 +392,7 @@ def sow(doc) -> None:  # noqa: ANN001
          "{%p if d.part_of %}", "{{ d.part_of }}", "{%p endif %}",
          "{%p for n in d.notes %}", "{{ n }}", "{%p endfor %}"],
         "{{ d.family_label }}",
-        "{{ d.quantity }} {{ d.unit }}",
+        "{{ d.quantity_text }}",
         ["{%p for i in d.includes %}", "{{ i }}", "{%p endfor %}", "{{ d.use_by }}"]]
     grid(doc, ["label.line_no", "label.deliverable", "label.service_type", "label.quantity",
                "label.included"], "d in sow.deliverables", cells, [9, 95, 26, 18, 34],

@@ -116,11 +116,13 @@ def test_po_pdf_shows_usage_bundle_custom_use_by_and_starter_pack(ws, write_deal
     assert "Remote workshop series led by a Brightfield consultant" in text
 
 
-def test_po_pdf_lists_what_blocks_a_draft(ws, tmp_path: Path) -> None:
+def test_po_internal_copy_lists_what_blocks_a_draft(ws, tmp_path: Path) -> None:
     res = _result(ws, example("D-2026-0042"))
-    text = " ".join(_pdf_text(_render(ws, res, tmp_path)["pdf"]))
+    text = " ".join(" ".join(_pdf_text(render_document(
+        ws, Path(res.source), "po", tmp_path, issue_date=ISSUED, internal=True).pdf)).split())
     for f in res.blockers("po"):
-        assert f"{f.code} {f.where}" in text
+        n = int(f.where.removeprefix("lines[").rstrip("]")) + 1
+        assert f"{f.code} · Position {n}" in text  # the German deal, in German
 
 
 def test_po_pdf_embeds_the_priced_deal(ws, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from docgen.workspace import Workspace
 
 #: The documents `validate` reports readiness for, in the order it prints them.
-READINESS_KINDS = ("po", "sow", "onboarding")
+READINESS_KINDS = ("po", "sow", "onboarding", "contract")
 
 __all__ = ["FORMATS", "READINESS_KINDS", "REPORT_FORMATS", "BatchResult", "DealResult", "DecisionResult",
            "DocumentKind", "IssuedFile", "Session", "SubmitResult", "explain_rule",

@@ -180,8 +180,15 @@ class Session:
     def render(self, kind: DocumentKind | str, paths: Sequence[PathLike], *,
                out_dir: Path, formats: Sequence[str] = ("pdf",), draft: bool = False,
                issue_date: date | None = None, jobs: int | None = None,
+               internal: bool = False,
                on_done: Callable[[str], None] | None = None) -> BatchResult:
         """Validate and render one document of `kind` per deal file (SPEC §5, §6).
+
+        What goes to the customer never shows internal controls: a draft PO is a quotation, a
+        final PO names an approved exception by its reference only. `internal` renders the
+        internal copy instead (``<deal>-<kind>[-draft]-internal``): what blocks the document and
+        the full approval trail, in the document's language. An internal copy is never refused,
+        never takes a number and is never recorded; of a PO issued before it shows the number.
 
         A final document is refused for a deal while findings gated on it stand (the deal is
         listed in ``blocked``); the other deals of the batch still render. A final PO takes the
@@ -198,13 +205,15 @@ class Session:
         self._writable(out_dir, "documents")
         return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
                                 formats=tuple(formats), draft=draft, issue_date=issue_date,
-                                jobs=jobs, on_done=on_done)
+                                jobs=jobs, internal=internal, on_done=on_done)
 
     def document_input(self, result: DealResult, kind: DocumentKind | str, *, issue_date: date,
-                       number: str | None = None, draft: bool | None = None) -> DocumentInput:
+                       number: str | None = None, draft: bool | None = None,
+                       internal: bool = False) -> DocumentInput:
         """The document input of one validated deal (what a renderer needs, nothing more).
 
-        A draft lists what blocks it; a final PO prints the approvals of its lines.
+        A final PO prints the approved exceptions of its lines (by reference); the `internal`
+        copy also lists what blocks the document and who approved what.
         """
         from docgen.approvals import line_approvals
         from docgen.render.documents import DocumentInput, DocumentPolicy
@@ -214,13 +223,15 @@ class Session:
         ws = self.workspace
         codes = {ln.code for ln in result.priced.lines if ln.code}
         codes |= {c.code for ln in result.priced.lines for c in ln.components}
-        approvals = {} if draft or kind is not DocumentKind.PO else line_approvals(
-            result.priced, self.decisions(result.deal.deal))
+        shows_lines = kind in (DocumentKind.PO, DocumentKind.CONTRACT)
+        approvals = line_approvals(result.priced, self.decisions(result.deal.deal)) \
+            if shows_lines and (internal or not draft) else {}
         return DocumentInput(
             priced=result.priced, vendor=ws.catalogue.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
             skus={c: ws.skus[c] for c in sorted(codes) if c in ws.skus},
-            blockers=tuple(result.blockers(kind)) if draft else (), approvals=approvals)
+            blockers=tuple(result.blockers(kind)) if internal else (), approvals=approvals,
+            internal=internal)
 
     def render_inputs(self, docs: Sequence[DocumentInput], formats: Sequence[str], *,
                       jobs: int | None = 1,

@@ -16,7 +16,7 @@ import click
 from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
-from docgen.cli._render import onboarding, po, sow
+from docgen.cli._render import contract, onboarding, po, sow
 from docgen.cli._templates import templates
 from docgen.cli._validate import rules, validate
 from docgen.cli._verify import pack, verify
@@ -35,7 +35,7 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
     ctx.obj = {"workspace": workspace}
 
 
-for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, report,
+for command in (validate, rules, po, sow, onboarding, contract, submit, approve, reject, approvals, report,
                 verify, pack, catalogue, schema, templates, init):
     cli.add_command(command)
 

@@ -22,8 +22,10 @@ from docgen.findings import Finding
 from docgen.models.catalogue import SERVICE_FAMILIES, Sku
 from docgen.models.deal import Address, Contact
 from docgen.pricing import ComponentLine, PricedDeal, PricedLine
-from docgen.render.i18n import Formatter, translations
+from docgen.render.i18n import Formatter, workspace_formatter
 from docgen.render.labels import (
+    APPROVER_ROLE_LABELS,
+    BLOCKER_LABELS,
     CHECKLIST_LABELS,
     FAMILY_LABELS,
     LABELS,
@@ -72,13 +74,31 @@ class ContactView(View):
 
 
 class ApprovalView(View):
-    """Who approved a line, as which role, when (final POs only)."""
+    """An approved exception of a line (final POs and internal copies).
+
+    The customer's copy shows only ``reference`` (``text`` is "Approved exception EX-…"); the
+    internal copy fills ``by``, ``role`` and ``date`` and ``text`` tells who approved, as which
+    role, when.
+    """
 
     code: str
+    reference: str
     by: str
     role: str
     date: str
     text: str
+    #: ``text`` around the reference, so a template can keep the reference on one line
+    lead: str
+    tail: str
+
+
+class BlockerView(View):
+    """What blocks a document, in the document's language (internal copies only)."""
+
+    code: str
+    where: str
+    text: str
+    approvers: str
 
 
 class ComponentView(View):
@@ -89,6 +109,8 @@ class ComponentView(View):
     description: str
     quantity: str
     unit: str
+    #: quantity and unit, plural by the language's rules: "2 sessions", "1 séance"
+    quantity_text: str
     use_by: str
 
 
@@ -103,6 +125,8 @@ class LineView(View):
     family: str
     quantity: str
     unit: str
+    #: quantity and unit, plural by the language's rules: "12 months", "360 utilisateurs"
+    quantity_text: str
     list_unit_price: str
     list_amount: str
     discount_pct: str
@@ -142,8 +166,18 @@ class DocView(View):
     number: str
     final: bool
     draft: bool
+    #: a draft PO for the customer: a quotation, not an order
+    quotation: bool
+    #: the internal copy (``--internal``): blockers and the approval trail
+    internal: bool
+    #: the word across every page ("QUOTATION", "DRAFT", "INTERNAL"), empty on a final copy
+    watermark: str
+    #: the running header's notice (empty on a customer's final copy)
+    header_notice: str
     draft_notice: str
+    #: what blocks the document, one text each (internal copies only)
     blockers: list[str]
+    blocker_items: list[BlockerView]
     issue_date: str
     iso_date: str
     valid_until: str
@@ -151,6 +185,8 @@ class DocView(View):
     locale: str
     catalogue_version: str
     footer: str
+    #: the workspace's logo (``templates/assets/logo.svg`` or ``.png``), relative to templates/
+    logo: str
 
 
 class DealView(View):
@@ -197,6 +233,8 @@ class DeliverableView(View):
     family_label: str
     quantity: str
     unit: str
+    #: quantity and unit, plural by the language's rules
+    quantity_text: str
     includes: list[str]
     use_by: str
     part_of: str
@@ -285,8 +323,7 @@ _TITLES = {"po": "purchase_order", "sow": "statement_of_work", "onboarding": "on
 
 def formatter_for(priced: PricedDeal, templates_dir: Path) -> Formatter:
     """A Formatter for the deal's locale and currency with the workspace's translations."""
-    loc = priced.deal.customer.locale
-    return Formatter(loc, priced.currency, translations(templates_dir / "locale", loc))
+    return workspace_formatter(templates_dir, priced.deal.customer.locale, priced.currency)
 
 
 def _address_lines(addr: Address | None) -> list[str]:
@@ -359,17 +396,20 @@ def _line(f: Formatter, ln: PricedLine, no: int,
         notes.append(f.t(LABELS["starter_pack"]))
     comps = [ComponentView(code=c.code, name=c.name, description=c.description,
                            quantity=f.number(c.quantity), unit=unit_label(f, c.unit),
+                           quantity_text=f.quantity(c.quantity, c.unit),
                            use_by=f.t(LABELS["use_by"], date=f.date(c.use_by)) if c.use_by
                            else "")
              for c in ln.components]
     details = [*notes, includes, ln_use_by(f, ln), threshold, overage]
-    details += [f"{c.quantity} × {c.code} · {c.name}" + (f" ({c.use_by})" if c.use_by else "")
+    details += [f"{c.quantity_text} × {c.code} · {c.name}" + (f" ({c.use_by})" if c.use_by
+                                                                else "")
                 for c in comps]
     details += [a.text for a in approvals]
     return LineView(
         no=no, where=ln.where, code=ln.code or "", name=ln.name, description=ln.description,
         family=ln.family or "custom", quantity=f.number(ln.quantity),
-        unit=unit_label(f, ln.unit), list_unit_price=f.money(ln.list_unit_price),
+        unit=unit_label(f, ln.unit), quantity_text=f.quantity(ln.quantity, ln.unit),
+        list_unit_price=f.money(ln.list_unit_price),
         list_amount=f.money(ln.list_amount), discount_pct=f.pct(ln.discount_pct),
         discount_amount=f.money(ln.discount_amount),
         sold_amount=f.t(LABELS["included"]) if ln.included else f.money(ln.sold_amount),
@@ -408,6 +448,7 @@ def _deliverables(f: Formatter, priced: PricedDeal,
                 description=ln.description, family=family,
                 family_label=f.t(FAMILY_LABELS[family]) if family in FAMILY_LABELS else family,
                 quantity=f.number(ln.quantity), unit=unit_label(f, ln.unit),
+                quantity_text=f.quantity(ln.quantity, ln.unit),
                 includes=included_texts(f, ln.sku, ln.quantity), use_by=ln_use_by(f, ln),
                 part_of="", custom=ln.kind == "custom", included=ln.included, notes=notes))
             continue
@@ -417,6 +458,7 @@ def _deliverables(f: Formatter, priced: PricedDeal,
             name=comp.name, description=comp.description, family=comp.family,
             family_label=f.t(FAMILY_LABELS.get(comp.family, comp.family)),
             quantity=f.number(comp.quantity), unit=unit_label(f, comp.unit),
+            quantity_text=f.quantity(comp.quantity, comp.unit),
             includes=included_texts(f, skus.get(comp.code), comp.quantity),
             use_by=f.t(LABELS["use_by"], date=f.date(comp.use_by)) if comp.use_by else "",
             part_of=f.t(LABELS["part_of"], code=ln.code or "", name=ln.name), custom=False,
@@ -489,36 +531,55 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
                   blockers: Sequence[Finding] = (),
                   approvals: Mapping[str, Sequence[ApprovalRecord]] | None = None,
                   policy: DocumentPolicy | None = None,
-                  skus: Mapping[str, Sku] | None = None) -> DocContext:
+                  skus: Mapping[str, Sku] | None = None, internal: bool = False,
+                  draft: bool | None = None) -> DocContext:
     """The context of one document of `kind` ('po', 'sow', 'onboarding').
 
     The onboarding form needs `policy` (its checklist and plan); a SOW uses `skus` for what the
-    services inside a bundle include; a final PO prints each line's `approvals`.
+    services inside a bundle include. What the customer sees and the internal copy differ
+    (SPEC §6): a customer's draft PO is a quotation without blockers or approvers; a customer's
+    final PO names each approved exception by its reference only; the `internal` copy lists the
+    `blockers` and the full approval trail, in the document's language.
     """
     f = formatter_for(priced, templates_dir)
     deal, cust = priced.deal, priced.deal.customer
     labels = {k: f.t(v) for k, v in LABELS.items()}
-    title = labels[_TITLES[kind]]
-    draft = number is None
-    shown_number = number or f"{labels['draft']} ({labels['not_numbered']})"
+    draft = number is None if draft is None else draft
+    quotation = draft and kind == "po" and not internal
+    title = labels["quotation"] if quotation else labels[_TITLES[kind]]
+    shown_number = number or labels["not_numbered"]
     footer = f"{title} {shown_number} · {labels['catalogue']} {priced.catalogue_version}"
+    if internal:
+        watermark = labels["internal_mark"]
+    elif draft:
+        watermark = labels["quotation_mark" if quotation else "draft"]
+    else:
+        watermark = ""
+    notices = []
+    if draft:
+        notices.append(labels["quotation_notice" if kind == "po" else "draft_doc_notice"])
+    if internal:
+        notices.append(labels["internal_notice"])
+    items = [_blocker(f, b, priced) for b in blockers] if internal else []
     doc = DocView(kind=kind, title=title, number=shown_number, final=not draft, draft=draft,
-                  draft_notice=labels["draft_notice" if kind == "po" else "draft_notice_doc"],
-                  blockers=[f"{b.code} {b.where}: {b.message}" for b in blockers],
+                  quotation=quotation, internal=internal, watermark=watermark,
+                  header_notice=" · ".join(notices),
+                  draft_notice=notices[0] if notices else "",
+                  blockers=[b.text for b in items], blocker_items=items,
                   issue_date=f.date(issue_date, "long"), iso_date=issue_date.isoformat(),
                   valid_until=f.date(issue_date + timedelta(days=valid_days), "long"),
                   lang=f.lang, locale=cust.locale, catalogue_version=priced.catalogue_version,
-                  footer=footer)
+                  footer=footer, logo=find_logo(templates_dir))
     term = deal.contract.term_months
     rep = deal.sales_rep
     dv = DealView(id=deal.deal, currency=priced.currency, territory=cust.territory,
                   sales_rep=rep.name if rep else "", sales_rep_email=(rep.email or "") if rep else "",
                   contract_start=f.date(deal.contract.start, "long"),
-                  term="" if term is None else labels["term_one_month"] if term == 1
-                  else f.t(LABELS["term_months"], n=term),
+                  term="" if term is None else f.quantity(term, "month"),
                   payment_terms=deal.contract.payment_terms, go_live=f.date(deal.go_live, "long"))
     records = approvals or {}
-    lines = [_line(f, ln, i + 1, [_approval(f, a) for a in records.get(ln.where, ())])
+    lines = [_line(f, ln, i + 1, _approvals(f, deal.deal, i + 1, records.get(ln.where, ()),
+                                            internal=internal))
              for i, ln in enumerate(priced.lines)]
     t = priced.totals
     totals = TotalsView(
@@ -544,10 +605,67 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
     return DocContext(**common)
 
 
-def _approval(f: Formatter, a: ApprovalRecord) -> ApprovalView:
-    when = f.date(a.at.date())
-    return ApprovalView(code=a.code, by=a.by, role=a.role, date=when,
-                        text=f.t(LABELS["approved_by"], by=a.by, role=a.role, date=when))
+#: Where a workspace's logo may be, in order (SVG scales without blur, PNG as drawn).
+LOGO_NAMES = ("assets/logo.svg", "assets/logo.png", "assets/logo.jpg")
+
+
+def find_logo(templates_dir: Path) -> str:
+    """The logo's path relative to the templates folder, or '' when the workspace has none."""
+    for name in LOGO_NAMES:
+        if (templates_dir / name).is_file():
+            return name
+    return ""
+
+
+def exception_reference(deal_id: str, code: str, line_no: int) -> str:
+    """The reference a customer's PO gives an approved exception: ``EX-D-2026-0042-PRC001-L1``.
+
+    It names the deal, the rule and the line, so the vendor finds the decisions behind it with
+    ``docgen approvals DEAL`` without the customer's copy naming people or roles.
+    """
+    return f"EX-{deal_id}-{code}-L{line_no}"
+
+
+def _role(f: Formatter, role: str) -> str:
+    return f.t(APPROVER_ROLE_LABELS[role]) if role in APPROVER_ROLE_LABELS else _humanise(role)
+
+
+def _approvals(f: Formatter, deal_id: str, line_no: int, records: Sequence[ApprovalRecord], *,
+               internal: bool) -> list[ApprovalView]:
+    """The approved exceptions of one line: the full trail (internal) or one reference per code."""
+    out: list[ApprovalView] = []
+    if internal:
+        for a in records:
+            when = f.date(a.at.date())
+            role = _role(f, a.role)
+            ref = exception_reference(deal_id, a.code, line_no)
+            text = f"{ref}: " + f.t(LABELS["approved_by"], by=a.by, role=role, date=when)
+            lead, _, tail = text.partition(ref)
+            out.append(ApprovalView(code=a.code, reference=ref, by=a.by, role=role, date=when,
+                                    text=text, lead=lead, tail=tail))
+        return out
+    for code in dict.fromkeys(a.code for a in records):
+        ref = exception_reference(deal_id, code, line_no)
+        text = f.t(LABELS["approved_exception"], ref=ref)
+        lead, _, tail = text.partition(ref)
+        out.append(ApprovalView(code=code, reference=ref, by="", role="", date="", text=text,
+                                lead=lead, tail=tail))
+    return out
+
+
+def _blocker(f: Formatter, b: Finding, priced: PricedDeal) -> BlockerView:
+    """A finding as the internal copy lists it: code, the line it is about, what it means."""
+    where = b.where
+    m = re.fullmatch(r"lines\[(\d+)\](.*)", where)
+    if m and int(m.group(1)) < len(priced.lines):
+        ln = priced.lines[int(m.group(1))]
+        where = f.t(LABELS["line_n"], n=int(m.group(1)) + 1) + (f" ({ln.code})" if ln.code else "")
+    meaning = f.t(BLOCKER_LABELS[b.code]) if b.code in BLOCKER_LABELS else b.message
+    roles = ", ".join(_role(f, r) for r in b.approvers)
+    text = f"{b.code} · {where}: {meaning}" if where else f"{b.code}: {meaning}"
+    if roles:
+        text += " · " + f.t(LABELS["needs_approval_by"], roles=roles)
+    return BlockerView(code=b.code, where=where, text=text, approvers=roles)
 
 
 def vendor_view(vendor: object) -> PartyView:

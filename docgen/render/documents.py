@@ -75,6 +75,8 @@ class DocumentInput:
     blockers: tuple[Finding, ...] = ()
     #: per line (``where``): the approvals bound to its current content (printed on final POs)
     approvals: Mapping[str, tuple[ApprovalRecord, ...]] = field(default_factory=dict)
+    #: the internal copy: blockers and the full approval trail; never issued or recorded
+    internal: bool = False
 
     @property
     def deal_id(self) -> str:
@@ -84,12 +86,12 @@ class DocumentInput:
     @property
     def stem(self) -> str:
         """The file name without suffix (SPEC §6)."""
-        return file_stem(self.deal_id, self.kind, self.number)
+        return file_stem(self.deal_id, self.kind, self.number, internal=self.internal)
 
     @property
     def final_po(self) -> bool:
         """True for a numbered PO: PDF/A-3b with an embedded Order-X order."""
-        return self.kind is DocumentKind.PO and self.number is not None
+        return self.kind is DocumentKind.PO and self.number is not None and not self.internal
 
     @property
     def valid_until(self) -> date:
@@ -107,6 +109,8 @@ class DocumentInput:
                             "draft": self.number is None,
                             "issue_date": self.issue_date.isoformat(),
                             "valid_until": self.valid_until.isoformat()}
+        if self.internal:
+            data["document"]["internal"] = True  # an internal copy: never the issued document
         data["deal_file"] = self.priced.deal.model_dump(mode="json")
         return data
 
@@ -135,7 +139,7 @@ def build_document_context(doc: DocumentInput, templates_dir: Path) -> DocContex
                          kind=doc.kind.value, issue_date=doc.issue_date,
                          valid_days=doc.policy.valid_days, number=doc.number,
                          blockers=doc.blockers, approvals=doc.approvals, policy=doc.policy,
-                         skus=doc.skus)
+                         skus=doc.skus, internal=doc.internal)
 
 
 class Renderer:

@@ -24,7 +24,7 @@ CONTRACT: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "po": (
         (("lines[].code",), "the SKU code of every line"),
         (("lines[].description",), "the catalogue description of every line"),
-        (("lines[].quantity",), "the quantity of every line"),
+        (("lines[].quantity", "lines[].quantity_text"), "the quantity of every line"),
         (("lines[].list_unit_price", "lines[].list_amount"), "the list price of every line"),
         (("lines[].discount_pct",), "the discount % of every line"),
         (("lines[].discount_amount",), "the discount amount of every line"),
