@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from docgen.models.catalogue import Sku
     from docgen.models.deal import Deal
     from docgen.pack import PackResult
+    from docgen.render.catalogs import CatalogStats
     from docgen.render.documents import DocumentInput, Outcome, Renderer
     from docgen.report import Report
     from docgen.store import Decision, DecisionReader, Store
@@ -339,6 +340,44 @@ class Session:
         ws = self.workspace
         found = check_templates(ws.templates_dir, list(files) or None, kind=kind, root=ws.root)
         return found, len(files) or len(template_files(ws.templates_dir))
+
+    # -- message catalogs (docgen i18n) --------------------------------------------------
+
+    def i18n_extract(self) -> Path:
+        """Write the workspace's ``templates/locale/messages.pot`` (labels and plan tasks)."""
+        from docgen.render.catalogs import extract
+
+        ws = self.workspace
+        ws.require_writable("a message catalog template")
+        return extract(ws.templates_dir, ws.policy_path)
+
+    def i18n_update(self) -> list[CatalogStats]:
+        """Extract, then merge into every language's catalog of the workspace."""
+        from docgen.render.catalogs import update
+
+        ws = self.workspace
+        ws.require_writable("message catalogs")
+        return update(ws.templates_dir, ws.policy_path)
+
+    def i18n_init(self, lang: str) -> Path:
+        """Start the catalog of a new language in the workspace."""
+        from docgen.render.catalogs import init
+
+        ws = self.workspace
+        ws.require_writable("a message catalog")
+        return init(ws.templates_dir, ws.policy_path, lang)
+
+    def i18n_compile(self) -> tuple[list[CatalogStats], list[TemplateProblem]]:
+        """Compile every catalog (syntax), then check catalogs and label overrides."""
+        from docgen.render.catalogs import catalog_paths, compile_catalogs
+        from docgen.templates_check import check_templates
+
+        ws = self.workspace
+        stats = compile_catalogs(ws.templates_dir)
+        files = [p for _, p in catalog_paths(ws.templates_dir)]
+        files += sorted((ws.templates_dir / "labels").glob("*.yaml"))
+        found = check_templates(ws.templates_dir, files, root=ws.root) if files else []
+        return stats, found
 
     def skus(self) -> list[Sku]:
         """The catalogue's SKUs in file order."""

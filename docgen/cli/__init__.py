@@ -16,6 +16,7 @@ import click
 from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
+from docgen.cli._i18n import i18n
 from docgen.cli._render import contract, onboarding, po, sow
 from docgen.cli._templates import templates
 from docgen.cli._validate import rules, validate
@@ -35,8 +36,9 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
     ctx.obj = {"workspace": workspace}
 
 
-for command in (validate, rules, po, sow, onboarding, contract, submit, approve, reject, approvals, report,
-                verify, pack, catalogue, schema, templates, init):
+for command in (validate, rules, po, sow, onboarding, contract, submit, approve, reject, approvals,
+                report,
+                verify, pack, catalogue, schema, templates, i18n, init):
     cli.add_command(command)
 
 

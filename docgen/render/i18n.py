@@ -40,7 +40,9 @@ from docgen.render.labels import UNIT_FORMS
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-__all__ = ["Formatter", "label_overrides", "override_files", "plural_index",
+    from docgen.errors import Problem
+
+__all__ = ["Formatter", "label_overrides", "override_files", "parse_overrides", "plural_index",
            "plural_translations", "read_overrides", "translations", "workspace_formatter"]
 
 #: CLDR's currencySpacing insertBetween (root): a no-break space.
@@ -186,15 +188,24 @@ def read_overrides(path: Path) -> dict[str, str]:
     """key -> text of one override file; InputError naming the file, line and key when a key is
     unknown or a value is not text (``docgen templates check`` reports the same as problems)."""
     from docgen.errors import InputError
+
+    texts, problems = parse_overrides(path)
+    if problems:
+        raise InputError(problems)
+    return texts
+
+
+def parse_overrides(path: Path) -> tuple[dict[str, str], list[Problem]]:
+    """key -> text of the good entries of an override file, and a problem per bad one."""
     from docgen.render.labels import override_keys
     from docgen.sources import load_file
 
     src = load_file(path)
     if src.data is None:
-        return {}
+        return {}, []
     if not isinstance(src.data, dict):
-        raise InputError([src.problem((), "a label file maps label keys to texts "
-                                      "(e.g. acceptance_default: ...)")])
+        return {}, [src.problem((), "a label file maps label keys to texts "
+                                "(e.g. acceptance_default: ...)")]
     keys = override_keys()
     problems, out = [], {}
     for key, value in src.data.items():
@@ -208,9 +219,7 @@ def read_overrides(path: Path) -> dict[str, str]:
             problems.append(src.problem((key,), "the label's text must be a non-empty text"))
         else:
             out[key] = " ".join(value.split()) if "\n\n" not in value else value.strip()
-    if problems:
-        raise InputError(problems)
-    return out
+    return out, problems
 
 
 @lru_cache(maxsize=64)

@@ -2,7 +2,7 @@
 
 Templates print ``{{ label.quantity }}``; the context builder translates each msgid for the
 customer's locale from ``templates/locale/<lang>/LC_MESSAGES/messages.po``. ``N_`` only marks a
-string for ``pybabel extract`` (see ``mk/i18n.mk``, target ``i18n-extract``).
+string for extraction (``docgen i18n extract``, :mod:`docgen.render.catalogs`).
 
 Labels avoid plural forms ("Sessions included: 3", not "3 sessions") except ``UNIT_FORMS``: a
 msgid/msgid_plural pair per unit, translated per CLDR plural category (``Formatter.quantity``).

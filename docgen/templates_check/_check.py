@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.errors import InputError, Problem
-from docgen.templates_check._catalog import check_catalog
+from docgen.templates_check._catalog import check_catalog, check_labels
 from docgen.templates_check._docx import check_docx, docx_parts, paragraphs, word_traps
 from docgen.templates_check._html import check_html
 from docgen.templates_check._paths import syntax_location
@@ -27,7 +27,8 @@ def template_files(templates_dir: Path) -> list[Path]:
     docx = sorted(p for p in (templates_dir / "docx").glob("*.docx")
                   if not p.name.startswith("~$"))  # Word's lock files
     po = sorted((templates_dir / "locale").glob("*/LC_MESSAGES/messages.po"))
-    return [*html, *docx, *po]
+    labels = sorted((templates_dir / "labels").glob("*.yaml"))
+    return [*html, *docx, *po, *labels]
 
 
 def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
@@ -46,8 +47,10 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
     whole = files is None
     paths = template_files(templates_dir) if files is None else list(files)
     bad = [Problem(str(p), None, "", "does not exist") for p in paths if not p.is_file()]
-    bad += [Problem(str(p), None, "", "is not a template: expected .html, .docx or .po")
-            for p in paths if p.is_file() and p.suffix.lower() not in (".html", ".docx", ".po")]
+    bad += [Problem(str(p), None, "", "is not a template: expected .html, .docx, .po or "
+                    "a label file (.yaml)")
+            for p in paths if p.is_file()
+            and p.suffix.lower() not in (".html", ".docx", ".po", ".yaml", ".yml")]
     if bad:
         raise InputError(bad)
     env = jinja_env(templates_dir)
@@ -57,6 +60,8 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
         suffix = path.suffix.lower()
         if suffix == ".po":
             out += check_catalog(path, root)
+        elif suffix in (".yaml", ".yml"):
+            out += check_labels(path, root)
         elif doc_kind is not None:
             out += check_docx(env, path, doc_kind, root) if suffix == ".docx" else \
                 check_html(env, path, doc_kind, templates_dir, root)
