@@ -463,7 +463,80 @@ def onboarding(doc) -> None:  # noqa: ANN001
          [18, 30, 36, 98], right=(0,))
 
 
-BUILDERS: dict[str, Callable[..., None]] = {"po": po, "sow": sow, "onboarding": onboarding}
+def signatures(doc, width: float) -> None:  # noqa: ANN001
+    """Signature blocks side by side: heading, party, name/title/date/signature lines."""
+    heading(doc, "label.signatures")
+    t = doc.add_table(rows=1, cols=2)
+    for j, (who, party) in enumerate((("label.for_vendor", "vendor.name"),
+                                      ("label.for_customer", "customer.name"))):
+        cell = t.cell(0, j)
+        cell.text = "{{ " + who + " }}"
+        cell.paragraphs[0].runs[0].bold = True
+        cell.add_paragraph("{{ " + party + " }}")
+        for label in ("label.name", "label.job_title", "label.date", "label.signature"):
+            p = cell.add_paragraph()
+            p.paragraph_format.space_before = Pt(14)
+            p.add_run("{{ " + label + " }}: ____________________________________")
+    set_widths(t, [width / 2, width / 2])
+    keep_rows_whole(t)
+
+
+def contract(doc) -> None:  # noqa: ANN001
+    """The order form / contract (portrait): parties, terms, products, clauses, signatures."""
+    width = PORTRAIT_MM
+    doc.add_heading("{{ doc.title }}", level=1)
+    draft_block(doc)
+    parties(doc, width)
+    heading(doc, "label.contract_terms")
+    facts_table(doc, [("label.reference", "doc.number", "label.deal", "deal.id"),
+                      ("label.contract_start", "contract.start_date", "label.end_date",
+                       "contract.end_date"),
+                      ("label.term", "contract.term", "label.currency", "deal.currency"),
+                      ("label.payment_type", "contract.payment_type", "label.payment_terms",
+                       "contract.payment_terms")], width)
+    p = doc.add_paragraph()
+    p.add_run("{{ label.renewal }}: ").bold = True
+    p.add_run("{{ contract.renewal }}")
+    heading(doc, "label.products")
+    cells: list[str | list[str]] = [
+        "{{ l.no }}",
+        ["{% if l.code %}{{ l.code }} · {% endif %}{{ l.name }}", "{%p if not l.custom %}",
+         "{{ l.description }}", "{%p endif %}", "{%p for d in l.details %}", "{{ d }}",
+         "{%p endfor %}"],
+        "{{ l.quantity_text }}", "{{ l.list_amount }}", "{{ l.discount_pct }}",
+        "{{ l.sold_amount }}"]
+    t = grid(doc, ["label.line_no", "{{ label.sku }} / {{ label.description }}",
+                   "label.quantity", "label.list_amount", "label.discount_pct",
+                   "label.sold_amount"], "l in lines", cells, [7, 84, 22, 25, 17, 27],
+             right=range(2, 6), size=8)
+    cell_margins(t, 1)
+    doc.add_paragraph()
+    tt = doc.add_table(rows=2, cols=2)
+    tt.alignment = WD_TABLE_ALIGNMENT.RIGHT
+    for i, (a, b) in enumerate((("{{ label.sold_subtotal }}", "{{ totals.sold_subtotal }}"),
+                                ("{{ label.total_due }}", "{{ totals.total_due }}"))):
+        tt.cell(i, 0).text = a
+        tt.cell(i, 1).text = b
+        tt.cell(i, 1).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    tt.cell(1, 0).paragraphs[0].runs[0].bold = True
+    tt.cell(1, 1).paragraphs[0].runs[0].bold = True
+    set_widths(tt, [60, 35])
+    keep_together(tt)
+    heading(doc, "label.terms_and_conditions")
+    doc.add_paragraph("{%p for c in contract.clauses %}")
+    p = doc.add_paragraph()
+    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.space_before = Pt(6)
+    p.add_run("{{ c.no }}. {{ c.title }}").bold = True
+    doc.add_paragraph("{%p for para in c.paragraphs %}")
+    doc.add_paragraph("{{ para }}").alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    signatures(doc, width)
+
+
+BUILDERS: dict[str, Callable[..., None]] = {"po": po, "sow": sow, "onboarding": onboarding,
+                                            "contract": contract}
 
 
 def main(names: list[str]) -> None:

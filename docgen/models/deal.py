@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator
 
@@ -12,7 +12,7 @@ from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Qu
                                  Word)
 
 __all__ = ["MAX_LINES", "Address", "Contact", "Contract", "CustomLine", "CustomService",
-           "Customer", "Deal", "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
+           "Customer", "Deal", "Evidence", "Line", "PaymentType", "SalesRep", "Sow", "SkuLine"]
 
 
 class Contact(Input):
@@ -77,12 +77,24 @@ class SalesRep(Input):
     phone: Word | None = None
 
 
+#: How the customer pays (the contract's clause library selects clauses by it).
+PaymentType = Literal["invoice", "direct_debit", "card", "prepayment"]
+
+
 class Contract(Input):
-    """Contract dates and terms. A missing start is DAT002, not a schema error."""
+    """Contract dates and terms. A missing start is DAT002, not a schema error.
+
+    The end date is not written: it is the start plus the term (the contract prints it).
+    """
 
     start: Day | None = None
     term_months: int | None = None
     payment_terms: Word = "30 days net"
+    payment_type: PaymentType = "invoice"
+    #: ``auto``: the contract renews for another term unless cancelled before its end
+    renewal: Literal["auto", "none"] = "none"
+    #: days before the end date by which a party must cancel an automatic renewal
+    renewal_notice_days: int = Field(default=90, ge=0, le=3650)
 
 
 class Evidence(Input):

@@ -30,6 +30,7 @@ from docgen.render.labels import (
     FAMILY_LABELS,
     LABELS,
     OWNER_LABELS,
+    PAYMENT_LABELS,
     ROLE_LABELS,
     UNIT_LABELS,
 )
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from docgen.approvals import ApprovalRecord
     from docgen.render.documents import DocumentPolicy
 
-__all__ = ["CONTEXT_MODELS", "ApprovalView", "DocContext", "LineView", "OnboardingContext",
+__all__ = ["CONTEXT_MODELS", "ApprovalView", "ContractContext", "DocContext", "LineView", "OnboardingContext",
            "SowContext", "build_context", "formatter_for", "vendor_view"]
 
 
@@ -313,10 +314,46 @@ class OnboardingContext(DocContext):
     onboarding: OnboardingView
 
 
+# --- contract (order form) ------------------------------------------------------------------
+
+class ClauseView(View):
+    """One clause the clause library selected for the deal, in the document's language."""
+
+    no: int
+    id: str
+    title: str
+    paragraphs: list[str]
+
+
+class ContractView(View):
+    """The contract's own content: term, renewal, payment, clauses and signatures."""
+
+    start_date: str
+    end_date: str
+    iso_end_date: str
+    term: str
+    renewal: str
+    auto_renewal: bool
+    notice_days: int
+    payment_type: str
+    payment_type_id: str
+    payment_terms: str
+    clauses: list[ClauseView]
+    signatures: list[SignatureView]
+
+
+class ContractContext(DocContext):
+    """Everything a contract template may print."""
+
+    contract: ContractView
+
+
 #: The context model of each document kind: what ``templates check`` compares templates with.
 CONTEXT_MODELS: dict[str, type[DocContext]] = {"po": DocContext, "sow": SowContext,
-                                               "onboarding": OnboardingContext}
-_TITLES = {"po": "purchase_order", "sow": "statement_of_work", "onboarding": "onboarding_form"}
+                                               "onboarding": OnboardingContext,
+                                               "contract": ContractContext}
+_TITLES = {"po": "purchase_order", "sow": "statement_of_work", "onboarding": "onboarding_form",
+           "contract": "order_form"}
 
 
 # --- building -------------------------------------------------------------------------------
@@ -602,7 +639,60 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
         return SowContext(**common, sow=_sow(f, priced, skus or {}, labels, vendor))
     if kind == "onboarding":
         return OnboardingContext(**common, onboarding=_onboarding(f, priced, policy, labels))
+    if kind == "contract":
+        return ContractContext(**common, contract=_contract(f, priced, labels, vendor, dv,
+                                                            templates_dir))
     return DocContext(**common)
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus `months` calendar months, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
+    import calendar
+
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _families(priced: PricedDeal) -> frozenset[str]:
+    fams = {ln.family or "custom" for ln in priced.lines}
+    fams |= {c.family for ln in priced.lines for c in ln.components}
+    return frozenset(fams)
+
+
+def _contract(f: Formatter, priced: PricedDeal, labels: Mapping[str, str], vendor: PartyView,
+              dv: DealView, templates_dir: Path) -> ContractView:
+    """Term, end date (start + term), renewal, payment and the clauses legal's library selects."""
+    from docgen.render.clauses import DealFacts, fill, load_index, selected, texts_for
+
+    deal = priced.deal
+    c = deal.contract
+    end = add_months(c.start, c.term_months) if c.start and c.term_months else None
+    values = {"customer": deal.customer.name, "vendor": vendor.name, "start": dv.contract_start,
+              "end": f.date(end, "long"), "term": dv.term, "notice_days": f.number(
+                  c.renewal_notice_days), "payment_terms": c.payment_terms}
+    facts = DealFacts(territory=deal.customer.territory, families=_families(priced),
+                      payment_type=c.payment_type, renewal=c.renewal,
+                      new_customer=deal.customer.new)
+    chosen = selected(load_index(templates_dir), facts)
+    clauses = []
+    for i, (clause, text) in enumerate(zip(chosen, texts_for(templates_dir, chosen,
+                                                             deal.customer.locale),
+                                           strict=True)):
+        where = f"clause {clause.id}"
+        clauses.append(ClauseView(no=i + 1, id=clause.id, title=fill(text.title, values, where),
+                                  paragraphs=[fill(p, values, where) for p in text.paragraphs]))
+    auto = c.renewal == "auto"
+    renewal = f.t(LABELS["renewal_auto"], term=dv.term, days=values["notice_days"]) if auto \
+        else labels["renewal_none"]
+    return ContractView(
+        start_date=dv.contract_start, end_date=values["end"],
+        iso_end_date=end.isoformat() if end else "", term=dv.term, renewal=renewal,
+        auto_renewal=auto, notice_days=c.renewal_notice_days,
+        payment_type=f.t(PAYMENT_LABELS[c.payment_type]), payment_type_id=c.payment_type,
+        payment_terms=c.payment_terms, clauses=clauses,
+        signatures=[SignatureView(heading=labels["for_vendor"], party=vendor.name),
+                    SignatureView(heading=labels["for_customer"], party=deal.customer.name)])
 
 
 #: Where a workspace's logo may be, in order (SVG scales without blur, PNG as drawn).

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 __all__ = ["APPROVER_ROLE_LABELS", "BLOCKER_LABELS", "CHECKLIST_LABELS", "FAMILY_LABELS", "LABELS",
-           "N_", "OWNER_LABELS", "ROLE_LABELS", "TABLE_PREFIXES", "UNIT_FORMS", "UNIT_LABELS",
+           "N_", "OWNER_LABELS", "PAYMENT_LABELS", "ROLE_LABELS", "TABLE_PREFIXES", "UNIT_FORMS", "UNIT_LABELS",
            "Nn_", "all_msgids", "extract_policy", "override_keys"]
 
 
@@ -133,6 +133,18 @@ LABELS: dict[str, str] = {
     "signature": N_("Signature"),
     "job_title": N_("Title"),
     "date": N_("Date"),
+    # contract (order form)
+    "order_form": N_("Order form"),
+    "contract_terms": N_("Contract"),
+    "products": N_("Products and services"),
+    "terms_and_conditions": N_("Terms and conditions"),
+    "end_date": N_("End date"),
+    "renewal": N_("Renewal"),
+    # TRANSLATORS: {term} is e.g. "12 months", {days} a number
+    "renewal_auto": N_("Renews automatically for {term} unless cancelled at least {days} days "
+                       "before the end date"),
+    "renewal_none": N_("No automatic renewal: the contract ends on the end date"),
+    "payment_type": N_("Payment type"),
     # onboarding form
     "checklist": N_("Onboarding checklist"),
     "item": N_("Item"),
@@ -193,6 +205,14 @@ BLOCKER_LABELS: dict[str, str] = {
     "STG002": N_("Deal lost"),
     "SVC001": N_("Service without a use-by date"),
     "SVC003": N_("Services sold without a SOW scope"),
+}
+
+#: How the customer pays (deal ``contract.payment_type``).
+PAYMENT_LABELS: dict[str, str] = {
+    "invoice": N_("Invoice"),
+    "direct_debit": N_("Direct debit"),
+    "card": N_("Credit card"),
+    "prepayment": N_("Prepayment"),
 }
 
 #: Units the sample catalogue uses; an unknown unit prints as written in the catalogue.
@@ -282,7 +302,7 @@ def extract_policy(fileobj: IO[bytes], keywords: Any, comment_tags: Any,  # noqa
 def all_msgids() -> list[str]:
     """Every label msgid a document may print, in table order, without repeats."""
     tables = (LABELS, UNIT_LABELS, FAMILY_LABELS, CHECKLIST_LABELS, OWNER_LABELS, ROLE_LABELS,
-              APPROVER_ROLE_LABELS, BLOCKER_LABELS)
+              APPROVER_ROLE_LABELS, BLOCKER_LABELS, PAYMENT_LABELS)
     return list(dict.fromkeys(m for table in tables for m in table.values()))
 
 
@@ -291,7 +311,7 @@ def all_msgids() -> list[str]:
 TABLE_PREFIXES: dict[str, dict[str, str]] = {
     "unit": UNIT_LABELS, "family": FAMILY_LABELS, "checklist": CHECKLIST_LABELS,
     "owner": OWNER_LABELS, "role": ROLE_LABELS, "approver": APPROVER_ROLE_LABELS,
-    "blocker": BLOCKER_LABELS,
+    "blocker": BLOCKER_LABELS, "payment": PAYMENT_LABELS,
 }
 
 

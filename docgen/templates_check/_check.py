@@ -13,6 +13,7 @@ from typing import Any
 
 from docgen.errors import InputError, Problem
 from docgen.templates_check._catalog import check_catalog, check_labels
+from docgen.templates_check._clauses import check_clauses
 from docgen.templates_check._docx import check_docx, docx_parts, paragraphs, word_traps
 from docgen.templates_check._html import check_html
 from docgen.templates_check._paths import syntax_location
@@ -28,7 +29,8 @@ def template_files(templates_dir: Path) -> list[Path]:
                   if not p.name.startswith("~$"))  # Word's lock files
     po = sorted((templates_dir / "locale").glob("*/LC_MESSAGES/messages.po"))
     labels = sorted((templates_dir / "labels").glob("*.yaml"))
-    return [*html, *docx, *po, *labels]
+    clauses = [p for p in [templates_dir / "clauses" / "index.yaml"] if p.is_file()]
+    return [*html, *docx, *po, *labels, *clauses]
 
 
 def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
@@ -60,6 +62,8 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
         suffix = path.suffix.lower()
         if suffix == ".po":
             out += check_catalog(path, root)
+        elif suffix in (".yaml", ".yml") and path.parent.name == "clauses":
+            out += check_clauses(path, templates_dir, root)
         elif suffix in (".yaml", ".yml"):
             out += check_labels(path, root)
         elif doc_kind is not None:
@@ -74,6 +78,9 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
                     f"not a {', '.join(KINDS)} template, so only its syntax was checked "
                     "(--kind checks it as one)"), note=True))
     if whole:
+        if not (templates_dir / "clauses" / "index.yaml").is_file():
+            out.append(TemplateProblem(display_path(templates_dir, root), "", (
+                "clauses/index.yaml is missing: `docgen contract` needs the clause library")))
         for k in KINDS:
             for sub, ext in (("html", "html"), ("docx", "docx")):
                 if not (templates_dir / sub / f"{k}.{ext}").is_file():
