@@ -270,7 +270,7 @@ def po_facts(doc, width: float) -> None:  # noqa: ANN001
     """PO number, dates, currency, terms."""
     facts_table(doc, [("label.po_number", "doc.number", "label.deal", "deal.id"),
                       ("label.issue_date", "doc.issue_date", "label.valid_until", "doc.valid_until"),
-                      ("label.currency", "deal.currency", "label.territory", "deal.territory"),
+                      ("label.currency", "deal.currency", "label.territory", "deal.territory_name"),
                       ("label.contract_start", "deal.contract_start", "label.term", "deal.term"),
                       ("label.payment_terms", "deal.payment_terms", "label.sales_rep",
                        "deal.sales_rep")], width)
@@ -281,7 +281,7 @@ def doc_facts(doc, width: float) -> None:  # noqa: ANN001
     facts_table(doc, [("label.reference", "doc.number", "label.deal", "deal.id"),
                       ("label.issue_date", "doc.issue_date", "label.sales_rep", "deal.sales_rep"),
                       ("label.contract_start", "deal.contract_start", "label.term", "deal.term"),
-                      ("label.go_live", "deal.go_live", "label.territory", "deal.territory")],
+                      ("label.go_live", "deal.go_live", "label.territory", "deal.territory_name")],
                 width)
 
 

@@ -196,6 +196,8 @@ class DealView(View):
     id: str
     currency: str
     territory: str
+    #: the territory's name in the document's language ("Allemagne")
+    territory_name: str
     sales_rep: str
     sales_rep_email: str
     contract_start: str
@@ -363,11 +365,17 @@ def formatter_for(priced: PricedDeal, templates_dir: Path) -> Formatter:
     return workspace_formatter(templates_dir, priced.deal.customer.locale, priced.currency)
 
 
-def _address_lines(addr: Address | None) -> list[str]:
-    if addr is None:
-        return []
-    city = " ".join(p for p in (addr.postal_code, addr.city) if p)
-    return [p for p in (addr.street, city, addr.region, addr.country) if p]
+def _address_lines(addr: Address | None, locale: str) -> list[str]:
+    from docgen.render.addresses import address_lines
+
+    return address_lines(addr, locale)
+
+
+def _described(f: Formatter, code: str | None, fallback: str,
+               skus: Mapping[str, Sku]) -> str:
+    """A SKU's catalogue description in the document's language (English when it has none)."""
+    sku = skus.get(code) if code else None
+    return sku.description_in(f.locale) if sku is not None else fallback
 
 
 def _contact(f: Formatter | None, c: Contact | None) -> ContactView:
@@ -415,7 +423,7 @@ def included_texts(f: Formatter, sku: Sku | None, quantity: Decimal) -> list[str
 
 
 def _line(f: Formatter, ln: PricedLine, no: int,
-          approvals: Sequence[ApprovalView]) -> LineView:
+          approvals: Sequence[ApprovalView], skus: Mapping[str, Sku]) -> LineView:
     sku = ln.sku
     threshold = overage = ""
     includes = " · ".join(included_texts(f, sku, ln.quantity))
@@ -431,7 +439,8 @@ def _line(f: Formatter, ln: PricedLine, no: int,
         notes.append(f.t(LABELS["non_catalogue"]))
     if ln.auto_added:
         notes.append(f.t(LABELS["starter_pack"]))
-    comps = [ComponentView(code=c.code, name=c.name, description=c.description,
+    comps = [ComponentView(code=c.code, name=c.name,
+                           description=_described(f, c.code, c.description, skus),
                            quantity=f.number(c.quantity), unit=unit_label(f, c.unit),
                            quantity_text=f.quantity(c.quantity, c.unit),
                            use_by=f.t(LABELS["use_by"], date=f.date(c.use_by)) if c.use_by
@@ -443,7 +452,8 @@ def _line(f: Formatter, ln: PricedLine, no: int,
                 for c in comps]
     details += [a.text for a in approvals]
     return LineView(
-        no=no, where=ln.where, code=ln.code or "", name=ln.name, description=ln.description,
+        no=no, where=ln.where, code=ln.code or "", name=ln.name,
+        description=ln.sku.description_in(f.locale) if ln.sku else ln.description,
         family=ln.family or "custom", quantity=f.number(ln.quantity),
         unit=unit_label(f, ln.unit), quantity_text=f.quantity(ln.quantity, ln.unit),
         list_unit_price=f.money(ln.list_unit_price),
@@ -482,7 +492,8 @@ def _deliverables(f: Formatter, priced: PricedDeal,
             family = ln.family or "custom"
             out.append(DeliverableView(
                 no=len(out) + 1, where=ln.where, code=ln.code or "", name=ln.name,
-                description=ln.description, family=family,
+                description=ln.sku.description_in(f.locale) if ln.sku else ln.description,
+                family=family,
                 family_label=f.t(FAMILY_LABELS[family]) if family in FAMILY_LABELS else family,
                 quantity=f.number(ln.quantity), unit=unit_label(f, ln.unit),
                 quantity_text=f.quantity(ln.quantity, ln.unit),
@@ -492,7 +503,8 @@ def _deliverables(f: Formatter, priced: PricedDeal,
         idx = ln.components.index(comp)
         out.append(DeliverableView(
             no=len(out) + 1, where=f"{ln.where}.components[{idx}]", code=comp.code,
-            name=comp.name, description=comp.description, family=comp.family,
+            name=comp.name, description=_described(f, comp.code, comp.description, skus),
+            family=comp.family,
             family_label=f.t(FAMILY_LABELS.get(comp.family, comp.family)),
             quantity=f.number(comp.quantity), unit=unit_label(f, comp.unit),
             quantity_text=f.quantity(comp.quantity, comp.unit),
@@ -609,14 +621,17 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
                   footer=footer, logo=find_logo(templates_dir))
     term = deal.contract.term_months
     rep = deal.sales_rep
+    from docgen.render.addresses import country_name
+
     dv = DealView(id=deal.deal, currency=priced.currency, territory=cust.territory,
+                  territory_name=country_name(cust.territory, cust.locale),
                   sales_rep=rep.name if rep else "", sales_rep_email=(rep.email or "") if rep else "",
                   contract_start=f.date(deal.contract.start, "long"),
                   term="" if term is None else f.quantity(term, "month"),
                   payment_terms=deal.contract.payment_terms, go_live=f.date(deal.go_live, "long"))
     records = approvals or {}
     lines = [_line(f, ln, i + 1, _approvals(f, deal.deal, i + 1, records.get(ln.where, ()),
-                                            internal=internal))
+                                            internal=internal), skus or {})
              for i, ln in enumerate(priced.lines)]
     t = priced.totals
     totals = TotalsView(
@@ -625,14 +640,15 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
         has_tax=t.tax_rate is not None,
         tax_label=f.t(LABELS["tax"], rate=f.pct(t.tax_rate)) if t.tax_rate is not None else "",
         tax_amount=f.money(t.tax_amount), total_due=f.money(t.total_due))
-    customer = PartyView(name=cust.name, address_lines=_address_lines(cust.billing_address),
+    customer = PartyView(name=cust.name,
+                         address_lines=_address_lines(cust.billing_address, cust.locale),
                          vat_id=cust.vat_id or "", email="", phone="")
     notes = [labels["starter_pack"] + ": " + ", ".join(priced.starter_pack_added)] \
         if priced.starter_pack_added else []
     common: dict[str, Any] = {
         "doc": doc, "label": LabelView(**labels), "vendor": vendor, "customer": customer,
         "invoice_contact": _contact(None, cust.invoice_contact),
-        "billing_address": _address_lines(cust.billing_address),
+        "billing_address": _address_lines(cust.billing_address, cust.locale),
         "contacts": [_contact(f, c) for c in deal.contacts], "deal": dv, "lines": lines,
         "totals": totals, "notes": notes}
     if kind == "sow":
@@ -758,10 +774,12 @@ def _blocker(f: Formatter, b: Finding, priced: PricedDeal) -> BlockerView:
     return BlockerView(code=b.code, where=where, text=text, approvers=roles)
 
 
-def vendor_view(vendor: object) -> PartyView:
-    """The catalogue's vendor as a party block."""
+def vendor_view(vendor: object, locale: str = "en_US") -> PartyView:
+    """The catalogue's vendor as a party block, its country named in `locale`'s language."""
     from docgen.models.catalogue import Vendor
+    from docgen.render.addresses import vendor_address_lines
 
     assert isinstance(vendor, Vendor)  # noqa: S101
-    return PartyView(name=vendor.name, address_lines=[p.strip() for p in vendor.address.split(",")],
+    return PartyView(name=vendor.name,
+                     address_lines=vendor_address_lines(vendor.address, None, locale),
                      vat_id=vendor.vat_id or "", email=vendor.email or "", phone=vendor.phone or "")

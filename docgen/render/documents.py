@@ -135,7 +135,9 @@ def build_document_context(doc: DocumentInput, templates_dir: Path) -> DocContex
     """The template context of `doc` (shared by the HTML and the DOCX template)."""
     from docgen.render.context import build_context, vendor_view
 
-    return build_context(doc.priced, vendor=vendor_view(doc.vendor), templates_dir=templates_dir,
+    locale = doc.priced.deal.customer.locale
+    return build_context(doc.priced, vendor=vendor_view(doc.vendor, locale),
+                         templates_dir=templates_dir,
                          kind=doc.kind.value, issue_date=doc.issue_date,
                          valid_days=doc.policy.valid_days, number=doc.number,
                          blockers=doc.blockers, approvals=doc.approvals, policy=doc.policy,

@@ -377,9 +377,12 @@ def _document_texts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
             continue
         for comp in (sku, *(ctx.skus[c.sku] for c in sku.components if c.sku in ctx.skus)):
             for field in ("name", "description", "unit"):
-                text = getattr(comp, field)
-                if _bad_chars(text):
-                    yield ln.where, f"The catalogue {field} of {comp.code}", text
+                value = getattr(comp, field)
+                # a description may be written per language: each text reaches a document
+                texts = value.values() if isinstance(value, dict) else (value,)
+                for text in texts:
+                    if _bad_chars(text):
+                        yield ln.where, f"The catalogue {field} of {comp.code}", text
 
 
 def _named(chars: list[str]) -> str:

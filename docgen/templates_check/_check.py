@@ -78,6 +78,7 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
                     f"not a {', '.join(KINDS)} template, so only its syntax was checked "
                     "(--kind checks it as one)"), note=True))
     if whole:
+        out += description_notes(root, templates_dir)
         if not (templates_dir / "clauses" / "index.yaml").is_file():
             out.append(TemplateProblem(display_path(templates_dir, root), "", (
                 "clauses/index.yaml is missing: `docgen contract` needs the clause library")))
@@ -87,6 +88,38 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
                     out.append(TemplateProblem(display_path(templates_dir / sub, root), "", (
                         f"{k}.{ext} is missing: `docgen {k}` needs it")))
     return list(dict.fromkeys(out))
+
+
+def description_notes(root: Path, templates_dir: Path) -> list[TemplateProblem]:
+    """Notes listing catalogue descriptions without a text in a language the workspace prints
+    (those documents print the English text). Not failures: English is a valid fallback."""
+    from docgen.render.clauses import languages
+    from docgen.workspace import Workspace
+
+    path = root / "skus" / "catalogue.yaml"
+    try:
+        skus = Workspace(root).catalogue.skus
+    except (InputError, OSError):
+        return []  # the catalogue's own problems are reported by the commands that load it
+    langs = [lang for lang in languages(templates_dir) if lang != "en"]
+    out, english_only = [], []
+    for sku in skus:
+        missing = [lang for lang in langs if lang not in sku.description_languages()]
+        if not missing:
+            continue
+        if isinstance(sku.description, str):
+            english_only.append(sku.code)
+        else:
+            out.append(TemplateProblem(display_path(path, root), sku.code, (
+                f"description has no {', '.join(missing)} text: documents in "
+                f"{'that language' if len(missing) == 1 else 'those languages'} print the "
+                "English one"), note=True))
+    if english_only and langs:
+        out.append(TemplateProblem(display_path(path, root), "", (
+            f"{len(english_only)} SKU description(s) are English only ({', '.join(english_only)})"
+            f": {', '.join(langs)} documents print them in English; write "
+            "`description: {en: ..., " + langs[0] + ": ...}` to translate one"), note=True))
+    return out
 
 
 def _is_layout(path: Path, templates_dir: Path) -> bool:
