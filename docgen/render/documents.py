@@ -221,7 +221,8 @@ class Renderer:
         name = f"{doc.kind.value}.docx"
         try:
             return self.docx_engine.render(  # type: ignore[no-any-return]
-                name, ctx, issued=doc.issue_date, title=ctx["doc"]["title"])
+                name, ctx, issued=doc.issue_date, title=ctx["doc"]["title"],
+                protect=doc.number is not None and not doc.internal)
         except RenderError:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged .docx (not a zip, no document.xml)
