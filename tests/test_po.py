@@ -91,11 +91,11 @@ def test_po_pdf_prints_every_figure_in_the_locale(ws, write_deal, tmp_path: Path
     f = _fmt(ws, locale, currency)
     pages = _pdf_text(paths["pdf"])
     _check_reconciles(res.priced, "\n".join(pages), f)
-    # every page has its footer and the DRAFT mark, in the document's language
+    # every page has its footer and the QUOTATION mark, in the document's language
     for i, page in enumerate(pages, 1):
         assert f"{f.t('Page')} {i} {f.t('of')} {len(pages)}" in page
         assert f"{f.t('Catalogue')} 2026.11" in page
-        assert f.t("DRAFT") in page
+        assert f.t("QUOTATION") in page  # a draft PO is the customer's quotation
 
 
 def test_po_pdf_shows_usage_bundle_custom_use_by_and_starter_pack(ws, write_deal,
