@@ -35,11 +35,16 @@ def _format(country: str) -> str | None:
     return str(fmt) if fmt else None
 
 
+@lru_cache(maxsize=64)
+def _territories(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).territories)
+
+
 def country_name(code: str | None, locale: str) -> str:
     """CLDR's name of the country `code` in `locale`'s language; the code when CLDR has none."""
     if not code:
         return ""
-    return str(Locale.parse(locale).territories.get(code.upper(), code))
+    return _territories(locale).get(code.upper(), code)
 
 
 def address_lines(addr: Address | None, locale: str) -> list[str]:
@@ -73,7 +78,7 @@ def address_lines(addr: Address | None, locale: str) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _english_countries() -> dict[str, str]:
-    return {name.casefold(): code for code, name in Locale.parse("en").territories.items()
+    return {name.casefold(): code for code, name in _territories("en").items()
             if re.fullmatch(r"[A-Z]{2}", code)}
 
 

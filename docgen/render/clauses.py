@@ -112,12 +112,17 @@ def index_path(templates_dir: Path) -> Path:
 
 def load_index(templates_dir: Path) -> ClauseIndex:
     """The workspace's clause index; InputError (file, line, field) when it is wrong."""
-    from docgen.sources import load_file, validate_model
-
     path = index_path(templates_dir)
     if not path.is_file():
         raise InputError([Problem(str(path), None, "", "the clause library's index is missing: "
                                   "a contract needs templates/clauses/index.yaml")])
+    return _load_index(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _load_index(path: Path, _mtime: int) -> ClauseIndex:
+    from docgen.sources import load_file, validate_model
+
     index = validate_model(ClauseIndex, load_file(path))
     seen: set[str] = set()
     for i, c in enumerate(index.clauses):

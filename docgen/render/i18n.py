@@ -222,19 +222,25 @@ def parse_overrides(path: Path) -> tuple[dict[str, str], list[Problem]]:
     return out, problems
 
 
-@lru_cache(maxsize=64)
 def label_overrides(templates_dir: Path, locale: str) -> dict[str, str]:
     """English msgid -> the workspace's own text for `locale` (``templates/labels/*.yaml``).
 
     Legal changes wording here without touching the package: ``labels/en.yaml`` rewrites the
     English text (``acceptance_default: ...``), ``labels/de.yaml`` the German one; a label not
-    named keeps its translation from the message catalog.
+    named keeps its translation from the message catalog. Read again when a file changes (a
+    long-running server sees an edit on its next document).
     """
+    files = tuple((p, p.stat().st_mtime_ns) for p in override_files(templates_dir, locale))
+    return _overrides(files) if files else {}
+
+
+@lru_cache(maxsize=64)
+def _overrides(files: tuple[tuple[Path, int], ...]) -> dict[str, str]:
     from docgen.render.labels import override_keys
 
     keys = override_keys()
     out: dict[str, str] = {}
-    for path in override_files(templates_dir, locale):
+    for path, _mtime in files:
         out.update({keys[k]: v for k, v in read_overrides(path).items()})
     return out
 
