@@ -180,6 +180,7 @@ def new_document():  # noqa: ANN201
     run.font.color.rgb = GREY
     for p in (draft, issued):
         p.paragraph_format.space_after = Pt(0)
+    add_watermark(draft)
     foot = sec.footer.paragraphs[0]
     r = foot.add_run("{{ doc.footer }}    {{ label.page }} ")
     r.font.size = Pt(8)
@@ -187,6 +188,50 @@ def new_document():  # noqa: ANN201
     foot.add_run(" {{ label.of }} ").font.size = Pt(8)
     add_field(foot, "NUMPAGES")
     return doc
+
+
+#: Word's own watermark (Design > Watermark): a VML text shape in the header, centred on every
+#: page, drawn behind the text. It prints doc.watermark (QUOTATION, DRAFT, INTERNAL) and is left
+#: out of a customer's final copy; in Word legal changes it like any watermark.
+_SHAPETYPE = (
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
+    + "".join(f'<v:f eqn="{e}"/>' for e in (
+        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3",
+        "if @0 @3 0", "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6",
+        "mid @8 @5", "mid @7 @8", "mid @6 @7", "sum @6 0 @5"))
+    + '</v:formulas><v:path textpathok="t" o:connecttype="custom" '
+    'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" '
+    'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/>'
+    '</v:shapetype>')
+WATERMARK_XML = (
+    '{% if doc.watermark %}<w:r><w:rPr><w:noProof/></w:rPr><w:pict>' + _SHAPETYPE +
+    '<v:shape id="docgenWatermark" o:spid="_x0000_s1025" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:110pt;'
+    'rotation:315;z-index:-251657216;mso-position-horizontal:center;'
+    'mso-position-horizontal-relative:margin;mso-position-vertical:center;'
+    'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="silver" '
+    'stroked="f"><v:fill opacity=".5"/><v:textpath style="font-family:&quot;Calibri&quot;;'
+    'font-size:1pt" string="{{ doc.watermark }}"/></v:shape></w:pict></w:r>{% endif %}')
+
+
+def add_watermark(paragraph) -> None:  # noqa: ANN001 - a python-docx paragraph
+    """Append the watermark run (inside a Jinja condition) to a header paragraph."""
+    from lxml import etree
+
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"')
+    # the Jinja tags around the run are text between elements: carried by the paragraph's tail
+    before, rest = WATERMARK_XML.split("<w:r>", 1)
+    run_xml, after = ("<w:r>" + rest).rsplit("</w:r>", 1)
+    frag = etree.fromstring(f"<w:p {ns}>{run_xml}</w:r></w:p>")
+    run = frag[0]
+    p = paragraph._p  # noqa: SLF001 - python-docx has no API for VML
+    last = p[-1]
+    last.tail = (last.tail or "") + before
+    p.append(run)
+    run.tail = after
 
 
 def heading(doc, var: str) -> None:  # noqa: ANN001
@@ -210,11 +255,6 @@ def draft_block(doc) -> None:  # noqa: ANN001
     doc.add_paragraph("{%p for b in doc.blockers %}")
     doc.add_paragraph("{{ label.blocked_by }}: {{ b }}")
     doc.add_paragraph("{%p endfor %}")
-    doc.add_paragraph("{%p elif doc.draft %}")
-    p = doc.add_paragraph()
-    run = p.add_run("{{ doc.draft_notice }}")
-    run.bold = True
-    run.font.color.rgb = RED
     doc.add_paragraph("{%p endif %}")
 
 

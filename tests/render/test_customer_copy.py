@@ -113,3 +113,22 @@ def test_cli_internal_flag(run_cli: Callable[..., object], tmp_path: Path) -> No
     assert [p.name for p in out.iterdir()] == ["D-2026-0042-sow-draft-internal.pdf"]
     assert "internal copy" in proc.stdout  # type: ignore[attr-defined]
     assert example_data("D-2026-0042")["deal"] == "D-2026-0042"
+
+
+def _header_xml(docx: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(docx) as z:
+        return "".join(z.read(n).decode() for n in z.namelist()
+                       if n.startswith("word/header"))
+
+
+def test_docx_quotation_carries_a_word_watermark(doc_ws: Workspace, tmp_path: Path) -> None:
+    # when: the German quotation and a final PO, as DOCX
+    draft = render_document(doc_ws, example("D-2026-0042"), "po", tmp_path / "d",
+                            formats=("docx",)).paths["docx"]
+    final = render_document(doc_ws, example("D-2026-0101"), "po", tmp_path / "f",
+                            formats=("docx",), number="PO-2026-000101").paths["docx"]
+    # then: Word's watermark shape prints the word behind every page of the quotation only
+    assert 'string="ANGEBOT"' in _header_xml(draft)
+    assert "<v:shape " not in _header_xml(final)
