@@ -180,3 +180,11 @@ def test_contract_reads_new_contract_fields(write_deal: Callable[..., Path], doc
     assert "Credit card" in text
     assert "at least 30 days before the end date" in text
     assert "Onboarding" in text
+
+
+def test_contract_same_input_same_bytes(doc_ws_path: Path, tmp_path: Path) -> None:
+    first = render_document(doc_ws_path, example("D-2026-0105"), "contract", tmp_path / "a",
+                            formats=("pdf", "docx"), number="CTR-D-2026-0105")
+    second = render_document(doc_ws_path, example("D-2026-0105"), "contract", tmp_path / "b",
+                             formats=("pdf", "docx"), number="CTR-D-2026-0105")
+    assert first.sha256 == second.sha256
