@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    SerializerFunctionWrapHandler,
+    Tag,
+    field_validator,
+    model_serializer,
+)
 
 from docgen.limits import MAX_LINES
 from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
@@ -95,6 +102,21 @@ class Contract(Input):
     renewal: Literal["auto", "none"] = "none"
     #: days before the end date by which a party must cancel an automatic renewal
     renewal_notice_days: int = Field(default=90, ge=0, le=3650)
+
+    @model_serializer(mode="wrap")
+    def _without_unset_terms(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave the contract terms added for the contract document out of a dump when they
+        hold their defaults, so that a deal that does not use them dumps (and fingerprints) as
+        it did before they existed: POs issued earlier still verify and re-issue unchanged."""
+        data: dict[str, Any] = handler(self)
+        for name in _CONTRACT_TERMS:
+            if name in data and getattr(self, name) == type(self).model_fields[name].default:
+                del data[name]
+        return data
+
+
+#: Fields of Contract left out of a dump at their default (see Contract._without_unset_terms).
+_CONTRACT_TERMS = ("payment_type", "renewal", "renewal_notice_days")
 
 
 class Evidence(Input):

@@ -188,3 +188,15 @@ def test_contract_same_input_same_bytes(doc_ws_path: Path, tmp_path: Path) -> No
     second = render_document(doc_ws_path, example("D-2026-0105"), "contract", tmp_path / "b",
                              formats=("pdf", "docx"), number="CTR-D-2026-0105")
     assert first.sha256 == second.sha256
+
+
+def test_contract_terms_at_their_defaults_leave_the_deal_dump_unchanged() -> None:
+    # given: a deal that does not use the contract terms, and one that does
+    from docgen.workspace import load_deal
+
+    plain = load_deal(example("D-2026-0101")).model_dump(mode="json")["contract"]
+    used = load_deal(example("D-2026-0042")).model_dump(mode="json")["contract"]
+    # then: the first dumps (and so fingerprints) as before the terms existed, so POs issued
+    # earlier still verify and an unchanged deal re-issues with its number
+    assert set(plain) == {"start", "term_months", "payment_terms"}
+    assert used["payment_type"] == "direct_debit" and used["renewal"] == "auto"
