@@ -42,6 +42,8 @@ ACTION_GATES: dict[str, frozenset[Gate]] = {
     "po": frozenset({Gate.PO}),
     "sow": frozenset({Gate.PO}),
     "onboarding": frozenset({Gate.PO, Gate.ONBOARDING}),
+    # the contract sells what the PO orders: the same gate
+    "contract": frozenset({Gate.PO}),
 }
 
 

@@ -16,14 +16,24 @@ class DocumentKind(StrEnum):
     PO = "po"
     SOW = "sow"
     ONBOARDING = "onboarding"
+    #: the order form / contract from legal's templates and clause library (SPEC §6)
+    CONTRACT = "contract"
 
     @property
     def reference_prefix(self) -> str | None:
-        """Prefix of a final document's reference when it takes no PO number (SOW-<deal>)."""
-        return {DocumentKind.SOW: "SOW", DocumentKind.ONBOARDING: "ONB"}.get(self)
+        """Prefix of a final document's reference when it takes no PO number (SOW-<deal>).
+
+        A contract is referenced by its deal (``CTR-D-2026-0042``), not numbered like a PO:
+        its identity is the deal it puts into force, and a new revision is a new draft to sign.
+        """
+        return {DocumentKind.SOW: "SOW", DocumentKind.ONBOARDING: "ONB",
+                DocumentKind.CONTRACT: "CTR"}.get(self)
 
 
-def file_stem(deal_id: str, kind: DocumentKind, number: str | None) -> str:
-    """``D-2026-0042-po`` for a final document, ``D-2026-0042-po-draft`` for a draft."""
+def file_stem(deal_id: str, kind: DocumentKind, number: str | None, *,
+              internal: bool = False) -> str:
+    """``D-2026-0042-po`` for a final document, ``D-2026-0042-po-draft`` for a draft; an
+    internal copy adds ``-internal`` (it is never the issued file)."""
     stem = f"{deal_id}-{kind.value}"
-    return stem if number is not None else f"{stem}-draft"
+    stem = stem if number is not None else f"{stem}-draft"
+    return f"{stem}-internal" if internal else stem

@@ -240,7 +240,7 @@ def _components(sku: Sku, skus: dict[str, Sku], qty: Decimal,
         c = skus.get(comp.sku)
         if c is None:
             continue
-        out.append(ComponentLine(code=c.code, name=c.name, description=c.description.strip(),
+        out.append(ComponentLine(code=c.code, name=c.name, description=c.description_in(),
                                  family=c.family, quantity=comp.quantity * qty, unit=c.unit,
                                  use_by=_use_by(c, start)))
     return tuple(out)
@@ -269,13 +269,13 @@ def price_sku_line(index: int, sku: Sku | None, code: str, quantity: Decimal,
     if sku is None or price is None or (sku.recurring and runs is None):
         return PricedLine(index=index, where=f"lines[{index}]", kind="sku", code=code,
                           name=sku.name if sku else code,
-                          description=sku.description.strip() if sku else "",
+                          description=sku.description_in() if sku else "",
                           family=sku.family if sku else None, unit=sku.unit if sku else "",
                           quantity=quantity, currency=currency, priced=False,
                           discount_pct_entered=pct, discount_amount_entered=amount,
                           included=included, sku=sku, auto_added=auto_added,
                           months=runs if months is None else months, months_reason=months_reason)
-    return _priced(index, "sku", sku.code, sku.name, sku.description.strip(), sku.family,
+    return _priced(index, "sku", sku.code, sku.name, sku.description_in(), sku.family,
                    sku.unit, quantity, price, currency, pct, amount, included,
                    auto_added=auto_added, sku=sku, use_by=_use_by(sku, start),
                    components=_components(sku, skus, quantity, start), months=runs,

@@ -466,12 +466,12 @@ def pdfa_annotation_problems(reader: Any) -> list[str]:
 
 def printed_figures(data: Mapping[str, Any], templates_dir: Path) -> list[tuple[str, str]]:
     """(what, text) of every figure the PO prints, formatted as the document formats it."""
-    from docgen.render.i18n import Formatter, translations
+    from docgen.render.i18n import workspace_formatter
     from docgen.render.labels import LABELS
 
     customer = data.get("customer") if isinstance(data.get("customer"), Mapping) else {}
     locale = str(customer.get("locale") or "en_US")
-    f = Formatter(locale, str(data.get("currency")), translations(templates_dir / "locale", locale))
+    f = workspace_formatter(templates_dir, locale, str(data.get("currency")))
     out: list[tuple[str, str]] = []
     doc = data.get("document") if isinstance(data.get("document"), Mapping) else {}
     if doc.get("number"):
@@ -640,7 +640,8 @@ def printed_texts(ws: Any, data: Mapping[str, Any], priced: Any) -> list[tuple[s
     doc = data.get("document") if isinstance(data.get("document"), Mapping) else {}
     issued = _date.fromisoformat(str(doc.get("issue_date")))
     valid = _date.fromisoformat(str(doc.get("valid_until")))
-    ctx = build_context(priced, vendor=vendor_view(ws.catalogue.catalogue.vendor),
+    locale = priced.deal.customer.locale
+    ctx = build_context(priced, vendor=vendor_view(ws.catalogue.catalogue.vendor, locale),
                         templates_dir=ws.templates_dir, kind="po", issue_date=issued,
                         valid_days=(valid - issued).days, number=doc.get("number"),
                         policy=DocumentPolicy.of(ws.policy), skus=ws.skus)
@@ -659,13 +660,13 @@ def printed_texts(ws: Any, data: Mapping[str, Any], priced: Any) -> list[tuple[s
         w = f"line {ln.no}"
         out += [(f"{w} SKU", ln.code), (f"{w} name", ln.name),
                 (f"{w} description", "" if ln.custom else ln.description),
-                (f"{w} quantity and unit", f"{ln.quantity} {ln.unit}"),
+                (f"{w} quantity and unit", ln.quantity_text),
                 (f"{w} list unit price", ln.list_unit_price), (f"{w} list amount", ln.list_amount),
                 (f"{w} discount %", ln.discount_pct), (f"{w} discount amount", ln.discount_amount),
                 (f"{w} sold amount", ln.sold_amount), (f"{w} use-by date", ln.use_by),
                 (f"{w} includes", ln.includes), (f"{w} threshold", ln.threshold),
                 (f"{w} overage", ln.overage), *((f"{w} note", n) for n in ln.notes),
-                *((f"{w} component", f"{x.quantity} × {x.code} · {x.name}")
+                *((f"{w} component", f"{x.quantity_text} × {x.code} · {x.name}")
                   for x in ln.components)]
     out += [("list total", t.list_total), ("discount total", t.discount_total),
             ("discount total %", t.discount_pct), ("sold subtotal", t.sold_subtotal),

@@ -163,21 +163,24 @@ def new_document():  # noqa: ANN201
     style.font.name = "Calibri"
     style.font.size = Pt(9)
     style.paragraph_format.space_after = Pt(2)
-    # as in the PDF: a draft's notice in bold red, centred; otherwise the vendor in grey, right
-    # (two paragraphs, one of them empty, each a whole tag: legal can restyle either in Word)
+    # as in the PDF: a quotation's, draft's or internal copy's word and notice in bold red,
+    # centred ("QUOTATION · Not an order"); on the customer's final copy the vendor in grey,
+    # right (two paragraphs, one of them empty, each a whole tag: legal can restyle either)
     draft = sec.header.paragraphs[0]
     draft.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = draft.add_run("{% if doc.draft %}{{ label.draft }} · {{ doc.draft_notice }}{% endif %}")
+    run = draft.add_run("{% if doc.watermark %}{{ doc.watermark }} · {{ doc.header_notice }}"
+                        "{% endif %}")
     run.bold = True
     run.font.size = Pt(9)
     run.font.color.rgb = RED
     issued = sec.header.add_paragraph()
     issued.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = issued.add_run("{% if not doc.draft %}{{ vendor.name }}{% endif %}")
+    run = issued.add_run("{% if not doc.watermark %}{{ vendor.name }}{% endif %}")
     run.font.size = Pt(8)
     run.font.color.rgb = GREY
     for p in (draft, issued):
         p.paragraph_format.space_after = Pt(0)
+    add_watermark(draft)
     foot = sec.footer.paragraphs[0]
     r = foot.add_run("{{ doc.footer }}    {{ label.page }} ")
     r.font.size = Pt(8)
@@ -185,6 +188,50 @@ def new_document():  # noqa: ANN201
     foot.add_run(" {{ label.of }} ").font.size = Pt(8)
     add_field(foot, "NUMPAGES")
     return doc
+
+
+#: Word's own watermark (Design > Watermark): a VML text shape in the header, centred on every
+#: page, drawn behind the text. It prints doc.watermark (QUOTATION, DRAFT, INTERNAL) and is left
+#: out of a customer's final copy; in Word legal changes it like any watermark.
+_SHAPETYPE = (
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
+    + "".join(f'<v:f eqn="{e}"/>' for e in (
+        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3",
+        "if @0 @3 0", "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6",
+        "mid @8 @5", "mid @7 @8", "mid @6 @7", "sum @6 0 @5"))
+    + '</v:formulas><v:path textpathok="t" o:connecttype="custom" '
+    'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" '
+    'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/>'
+    '</v:shapetype>')
+WATERMARK_XML = (
+    '{% if doc.watermark %}<w:r><w:rPr><w:noProof/></w:rPr><w:pict>' + _SHAPETYPE +
+    '<v:shape id="docgenWatermark" o:spid="_x0000_s1025" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:110pt;'
+    'rotation:315;z-index:-251657216;mso-position-horizontal:center;'
+    'mso-position-horizontal-relative:margin;mso-position-vertical:center;'
+    'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="silver" '
+    'stroked="f"><v:fill opacity=".5"/><v:textpath style="font-family:&quot;Calibri&quot;;'
+    'font-size:1pt" string="{{ doc.watermark }}"/></v:shape></w:pict></w:r>{% endif %}')
+
+
+def add_watermark(paragraph) -> None:  # noqa: ANN001 - a python-docx paragraph
+    """Append the watermark run (inside a Jinja condition) to a header paragraph."""
+    from lxml import etree
+
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"')
+    # the Jinja tags around the run are text between elements: carried by the paragraph's tail
+    before, rest = WATERMARK_XML.split("<w:r>", 1)
+    run_xml, after = ("<w:r>" + rest).rsplit("</w:r>", 1)
+    frag = etree.fromstring(f"<w:p {ns}>{run_xml}</w:r></w:p>")
+    run = frag[0]
+    p = paragraph._p  # noqa: SLF001 - python-docx has no API for VML
+    last = p[-1]
+    last.tail = (last.tail or "") + before
+    p.append(run)
+    run.tail = after
 
 
 def heading(doc, var: str) -> None:  # noqa: ANN001
@@ -198,10 +245,11 @@ def heading(doc, var: str) -> None:  # noqa: ANN001
 
 
 def draft_block(doc) -> None:  # noqa: ANN001
-    """The DRAFT box listing what blocks the document."""
-    doc.add_paragraph("{%p if doc.draft %}")
+    """Under the title: an internal copy's notice and what blocks the document (the customer's
+    quotation or draft never lists blockers)."""
+    doc.add_paragraph("{%p if doc.internal %}")
     p = doc.add_paragraph()
-    run = p.add_run("{{ label.draft }} · {{ doc.draft_notice }}")
+    run = p.add_run("{{ label.internal_notice }}")
     run.bold = True
     run.font.color.rgb = RED
     doc.add_paragraph("{%p for b in doc.blockers %}")
@@ -262,7 +310,7 @@ def po_facts(doc, width: float) -> None:  # noqa: ANN001
     """PO number, dates, currency, terms."""
     facts_table(doc, [("label.po_number", "doc.number", "label.deal", "deal.id"),
                       ("label.issue_date", "doc.issue_date", "label.valid_until", "doc.valid_until"),
-                      ("label.currency", "deal.currency", "label.territory", "deal.territory"),
+                      ("label.currency", "deal.currency", "label.territory", "deal.territory_name"),
                       ("label.contract_start", "deal.contract_start", "label.term", "deal.term"),
                       ("label.payment_terms", "deal.payment_terms", "label.sales_rep",
                        "deal.sales_rep")], width)
@@ -273,7 +321,7 @@ def doc_facts(doc, width: float) -> None:  # noqa: ANN001
     facts_table(doc, [("label.reference", "doc.number", "label.deal", "deal.id"),
                       ("label.issue_date", "doc.issue_date", "label.sales_rep", "deal.sales_rep"),
                       ("label.contract_start", "deal.contract_start", "label.term", "deal.term"),
-                      ("label.go_live", "deal.go_live", "label.territory", "deal.territory")],
+                      ("label.go_live", "deal.go_live", "label.territory", "deal.territory_name")],
                 width)
 
 
@@ -330,7 +378,7 @@ def po(doc) -> None:  # noqa: ANN001
         ["{% if l.code %}{{ l.code }} · {% endif %}{{ l.name }}", "{%p if not l.custom %}",
          "{{ l.description }}", "{%p endif %}", "{%p for d in l.details %}", "{{ d }}",
          "{%p endfor %}"],
-        "{{ l.quantity }} {{ l.unit }}", "{{ l.list_unit_price }}", "{{ l.list_amount }}",
+        "{{ l.quantity_text }}", "{{ l.list_unit_price }}", "{{ l.list_amount }}",
         "{{ l.discount_pct }}", "{{ l.discount_amount }}", "{{ l.sold_amount }}"]
     #         no desc qty lup  la  d%  da sold   (182 mm)
     widths = [6, 60, 17, 21, 22, 13, 21, 22]
@@ -384,7 +432,7 @@ def sow(doc) -> None:  # noqa: ANN001
          "{%p if d.part_of %}", "{{ d.part_of }}", "{%p endif %}",
          "{%p for n in d.notes %}", "{{ n }}", "{%p endfor %}"],
         "{{ d.family_label }}",
-        "{{ d.quantity }} {{ d.unit }}",
+        "{{ d.quantity_text }}",
         ["{%p for i in d.includes %}", "{{ i }}", "{%p endfor %}", "{{ d.use_by }}"]]
     grid(doc, ["label.line_no", "label.deliverable", "label.service_type", "label.quantity",
                "label.included"], "d in sow.deliverables", cells, [9, 95, 26, 18, 34],
@@ -455,7 +503,80 @@ def onboarding(doc) -> None:  # noqa: ANN001
          [18, 30, 36, 98], right=(0,))
 
 
-BUILDERS: dict[str, Callable[..., None]] = {"po": po, "sow": sow, "onboarding": onboarding}
+def signatures(doc, width: float) -> None:  # noqa: ANN001
+    """Signature blocks side by side: heading, party, name/title/date/signature lines."""
+    heading(doc, "label.signatures")
+    t = doc.add_table(rows=1, cols=2)
+    for j, (who, party) in enumerate((("label.for_vendor", "vendor.name"),
+                                      ("label.for_customer", "customer.name"))):
+        cell = t.cell(0, j)
+        cell.text = "{{ " + who + " }}"
+        cell.paragraphs[0].runs[0].bold = True
+        cell.add_paragraph("{{ " + party + " }}")
+        for label in ("label.name", "label.job_title", "label.date", "label.signature"):
+            p = cell.add_paragraph()
+            p.paragraph_format.space_before = Pt(14)
+            p.add_run("{{ " + label + " }}: ____________________________________")
+    set_widths(t, [width / 2, width / 2])
+    keep_rows_whole(t)
+
+
+def contract(doc) -> None:  # noqa: ANN001
+    """The order form / contract (portrait): parties, terms, products, clauses, signatures."""
+    width = PORTRAIT_MM
+    doc.add_heading("{{ doc.title }}", level=1)
+    draft_block(doc)
+    parties(doc, width)
+    heading(doc, "label.contract_terms")
+    facts_table(doc, [("label.reference", "doc.number", "label.deal", "deal.id"),
+                      ("label.contract_start", "contract.start_date", "label.end_date",
+                       "contract.end_date"),
+                      ("label.term", "contract.term", "label.currency", "deal.currency"),
+                      ("label.payment_type", "contract.payment_type", "label.payment_terms",
+                       "contract.payment_terms")], width)
+    p = doc.add_paragraph()
+    p.add_run("{{ label.renewal }}: ").bold = True
+    p.add_run("{{ contract.renewal }}")
+    heading(doc, "label.products")
+    cells: list[str | list[str]] = [
+        "{{ l.no }}",
+        ["{% if l.code %}{{ l.code }} · {% endif %}{{ l.name }}", "{%p if not l.custom %}",
+         "{{ l.description }}", "{%p endif %}", "{%p for d in l.details %}", "{{ d }}",
+         "{%p endfor %}"],
+        "{{ l.quantity_text }}", "{{ l.list_amount }}", "{{ l.discount_pct }}",
+        "{{ l.sold_amount }}"]
+    t = grid(doc, ["label.line_no", "{{ label.sku }} / {{ label.description }}",
+                   "label.quantity", "label.list_amount", "label.discount_pct",
+                   "label.sold_amount"], "l in lines", cells, [7, 84, 22, 25, 17, 27],
+             right=range(2, 6), size=8)
+    cell_margins(t, 1)
+    doc.add_paragraph()
+    tt = doc.add_table(rows=2, cols=2)
+    tt.alignment = WD_TABLE_ALIGNMENT.RIGHT
+    for i, (a, b) in enumerate((("{{ label.sold_subtotal }}", "{{ totals.sold_subtotal }}"),
+                                ("{{ label.total_due }}", "{{ totals.total_due }}"))):
+        tt.cell(i, 0).text = a
+        tt.cell(i, 1).text = b
+        tt.cell(i, 1).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    tt.cell(1, 0).paragraphs[0].runs[0].bold = True
+    tt.cell(1, 1).paragraphs[0].runs[0].bold = True
+    set_widths(tt, [60, 35])
+    keep_together(tt)
+    heading(doc, "label.terms_and_conditions")
+    doc.add_paragraph("{%p for c in contract.clauses %}")
+    p = doc.add_paragraph()
+    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.space_before = Pt(6)
+    p.add_run("{{ c.no }}. {{ c.title }}").bold = True
+    doc.add_paragraph("{%p for para in c.paragraphs %}")
+    doc.add_paragraph("{{ para }}").alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    signatures(doc, width)
+
+
+BUILDERS: dict[str, Callable[..., None]] = {"po": po, "sow": sow, "onboarding": onboarding,
+                                            "contract": contract}
 
 
 def main(names: list[str]) -> None:

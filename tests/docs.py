@@ -40,19 +40,23 @@ class Rendered:
 
 
 def _input(ws: Workspace | Path, deal: Path, kind: str, *, number: str | None,
-           draft: bool | None, issue_date: date) -> tuple[Any, DealResult, Workspace]:
+           draft: bool | None, issue_date: date,
+           internal: bool = False) -> tuple[Any, DealResult, Workspace]:
     with api.Session(ws if isinstance(ws, Workspace) else Path(ws)) as s:
         (result,) = s.validate([deal])
-        doc = s.document_input(result, kind, issue_date=issue_date, number=number, draft=draft)
+        doc = s.document_input(result, kind, issue_date=issue_date, number=number, draft=draft,
+                               internal=internal)
         return doc, result, s.workspace
 
 
 def render_document(ws: Workspace | Path, deal: Path, kind: str, out_dir: Path, *,
                     formats: tuple[str, ...] = ("pdf",), number: str | None = None,
-                    draft: bool | None = None, issue_date: date = ISSUED) -> Rendered:
-    """Render one document of `deal` in process and write it to `out_dir`."""
+                    draft: bool | None = None, issue_date: date = ISSUED,
+                    internal: bool = False) -> Rendered:
+    """Render one document of `deal` in process and write it to `out_dir` (the customer's copy,
+    or the `internal` one)."""
     doc, result, workspace = _input(ws, deal, kind, number=number, draft=draft,
-                                    issue_date=issue_date)
+                                    issue_date=issue_date, internal=internal)
     out = Renderer(workspace.templates_dir).render(doc, formats)
     paths = {}
     for fmt, blob in out.outputs.items():

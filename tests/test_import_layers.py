@@ -14,7 +14,8 @@ import docgen.templates_check
 PACKAGE = Path(docgen.__file__).resolve().parent
 
 #: The template check's modules, each allowed to import only those after it in this list.
-TEMPLATES_CHECK_LAYERS = ("__init__", "_check", "_html", "_docx", "_catalog", "_problems", "_paths")
+TEMPLATES_CHECK_LAYERS = ("__init__", "_check", "_html", "_docx", "_catalog", "_clauses", "_problems",
+                         "_paths")
 
 
 def _docgen_imports(path: Path) -> set[str]:

@@ -91,11 +91,11 @@ def test_po_pdf_prints_every_figure_in_the_locale(ws, write_deal, tmp_path: Path
     f = _fmt(ws, locale, currency)
     pages = _pdf_text(paths["pdf"])
     _check_reconciles(res.priced, "\n".join(pages), f)
-    # every page has its footer and the DRAFT mark, in the document's language
+    # every page has its footer and the QUOTATION mark, in the document's language
     for i, page in enumerate(pages, 1):
         assert f"{f.t('Page')} {i} {f.t('of')} {len(pages)}" in page
         assert f"{f.t('Catalogue')} 2026.12" in page
-        assert f.t("DRAFT") in page
+        assert f.t("QUOTATION") in page  # a draft PO is the customer's quotation
 
 
 def test_po_pdf_shows_usage_bundle_custom_use_by_and_starter_pack(ws, write_deal,
@@ -116,11 +116,13 @@ def test_po_pdf_shows_usage_bundle_custom_use_by_and_starter_pack(ws, write_deal
     assert "Remote workshop series led by a Brightfield consultant" in text
 
 
-def test_po_pdf_lists_what_blocks_a_draft(ws, tmp_path: Path) -> None:
+def test_po_internal_copy_lists_what_blocks_a_draft(ws, tmp_path: Path) -> None:
     res = _result(ws, example("D-2026-0042"))
-    text = " ".join(_pdf_text(_render(ws, res, tmp_path)["pdf"]))
+    text = " ".join(" ".join(_pdf_text(render_document(
+        ws, Path(res.source), "po", tmp_path, issue_date=ISSUED, internal=True).pdf)).split())
     for f in res.blockers("po"):
-        assert f"{f.code} {f.where}" in text
+        n = int(f.where.removeprefix("lines[").rstrip("]")) + 1
+        assert f"{f.code} · Position {n}" in text  # the German deal, in German
 
 
 def test_po_pdf_embeds_the_priced_deal(ws, tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from docgen.rules import Rule
 
 #: The documents `validate` reports readiness for, in the order it prints them.
-READINESS_KINDS = ("po", "sow", "onboarding")
+READINESS_KINDS = ("po", "sow", "onboarding", "contract")
 
 #: The first administrator ``docgen init`` makes when no ``--admin-email`` is given (SPEC §1).
 DEFAULT_ADMIN = "admin@localhost"

@@ -33,18 +33,22 @@ Numbering = dict[str, tuple[str | None, date]]
 
 def render_documents(session: Session, kind: DocumentKind, results: Sequence[DealResult], *,
                      out_dir: Path, formats: tuple[str, ...], draft: bool,
-                     issue_date: date | None, jobs: int | None,
+                     issue_date: date | None, jobs: int | None, internal: bool = False,
                      on_done: Callable[[str], None] | None) -> BatchResult:
     """See :meth:`docgen.api.Session.render`."""
-    blocked = [] if draft else [r for r in results if r.blockers(kind)]
+    blocked = [] if draft or internal else [r for r in results if r.blockers(kind)]
     todo = [r for r in results if r not in blocked]
-    final_po = kind is DocumentKind.PO and not draft and bool(todo)
+    final_po = kind is DocumentKind.PO and not draft and not internal and bool(todo)
     # a final PO is recorded (number, registry, audit log) under the person issuing it
     store = session.store if final_po else None  # first: the read-only sample refuses here
     actor = session.require_actor("issuing a final PO").email if final_po else None
-    numbering = _numbering(session, store, kind, todo, issue_date, draft=draft, actor=actor)
+    if internal:
+        numbering = _internal_numbering(session, kind, todo, issue_date, draft=draft)
+    else:
+        numbering = _numbering(session, store, kind, todo, issue_date, draft=draft, actor=actor)
     docs = [session.document_input(r, kind, issue_date=numbering[r.deal.deal][1],
-                                   number=numbering[r.deal.deal][0], draft=draft)
+                                   number=numbering[r.deal.deal][0],
+                                   draft=numbering[r.deal.deal][0] is None, internal=internal)
             for r in todo]
     rendered: list[IssuedFile] = []
     failed: list[tuple[str, str]] = []
@@ -96,6 +100,26 @@ def _numbering(session: Session, store: Store | None, kind: DocumentKind,
     prefix = kind.reference_prefix
     for r in new:
         ref = f"{prefix}-{r.deal.deal}" if prefix and not draft else None
+        out[r.deal.deal] = (ref, issue_date)
+    return out
+
+
+def _internal_numbering(session: Session, kind: DocumentKind, results: Sequence[DealResult],
+                        issue_date: date | None, *, draft: bool) -> Numbering:
+    """An internal copy takes no number: it shows the number and date of the PO issued for this
+    exact deal content (when there is one), a final SOW/onboarding/contract reference, or none."""
+    store = session._existing_store() if kind is DocumentKind.PO and not draft else None  # noqa: SLF001
+    out: Numbering = {}
+    for r in results:
+        prior = store.find_issue(r.deal.deal, r.priced.fingerprint) if store else None
+        if prior is not None and prior.issued_on is not None and prior.status == "issued":
+            out[r.deal.deal] = (prior.number, prior.issued_on)
+            continue
+        if issue_date is None:
+            raise InputError([Problem("--date", None, "", "give the issue date: --date "
+                                      "YYYY-MM-DD, or --date today to use today's date")])
+        prefix = kind.reference_prefix
+        ref = f"{prefix}-{r.deal.deal}" if prefix and not draft and not r.blockers(kind) else None
         out[r.deal.deal] = (ref, issue_date)
     return out
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from docgen.models.policy import Policy
     from docgen.notify import Notifier, NotifyRun
     from docgen.pack import PackResult
+    from docgen.render.catalogs import CatalogStats
     from docgen.render.documents import DocumentInput, Outcome, Renderer
     from docgen.report import Report
     from docgen.signing import SigningKey
@@ -397,8 +398,15 @@ class Session:
     def render(self, kind: DocumentKind | str, paths: Sequence[PathLike], *,
                out_dir: Path, formats: Sequence[str] = ("pdf",), draft: bool = False,
                issue_date: date | None = None, jobs: int | None = None,
+               internal: bool = False,
                on_done: Callable[[str], None] | None = None) -> BatchResult:
         """Validate and render one document of `kind` per deal file (SPEC §5, §6).
+
+        What goes to the customer never shows internal controls: a draft PO is a quotation, a
+        final PO names an approved exception by its reference only. `internal` renders the
+        internal copy instead (``<deal>-<kind>[-draft]-internal``): what blocks the document and
+        the full approval trail, in the document's language. An internal copy is never refused,
+        never takes a number and is never recorded; of a PO issued before it shows the number.
 
         A final document is refused for a deal while findings gated on it stand (the deal is
         listed in ``blocked``); the other deals of the batch still render. A final PO takes the
@@ -413,22 +421,26 @@ class Session:
             raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
                                       f"{', '.join(FORMATS)}") for f in unknown])
         self._writable(out_dir, "documents")
-        if not draft:
+        if not draft and not internal:
             # a final document's catalogue and policy versions must outlive the next re-lock
             self.versions.record_current()
-        if kind is DocumentKind.PO and not draft:
+        if kind is DocumentKind.PO and not draft and not internal:
             _ = self.signing_key  # a missing or wrong key is refused before a number is taken
         results = self.validate(paths)
         batch = render_documents(self, kind, results, out_dir=out_dir, formats=tuple(formats),
-                                 draft=draft, issue_date=issue_date, jobs=jobs, on_done=on_done)
-        self._tell("rendered", kind, results, batch, draft)
+                                 draft=draft, issue_date=issue_date, jobs=jobs,
+                                 internal=internal, on_done=on_done)
+        if not internal:
+            self._tell("rendered", kind, results, batch, draft)
         return batch
 
     def document_input(self, result: DealResult, kind: DocumentKind | str, *, issue_date: date,
-                       number: str | None = None, draft: bool | None = None) -> DocumentInput:
+                       number: str | None = None, draft: bool | None = None,
+                       internal: bool = False) -> DocumentInput:
         """The document input of one validated deal (what a renderer needs, nothing more).
 
-        A draft lists what blocks it; a final PO prints the approvals of its lines.
+        A final PO prints the approved exceptions of its lines (by reference); the `internal`
+        copy also lists what blocks the document and who approved what.
         """
         from docgen.approvals import line_approvals
         from docgen.render.documents import DocumentInput, DocumentPolicy
@@ -438,18 +450,20 @@ class Session:
         ws = self.workspace
         codes = {ln.code for ln in result.priced.lines if ln.code}
         codes |= {c.code for ln in result.priced.lines for c in ln.components}
-        approvals = {} if draft or kind is not DocumentKind.PO else line_approvals(
-            result.priced, self.counted_decisions(result.deal))
+        shows_lines = kind in (DocumentKind.PO, DocumentKind.CONTRACT)
+        approvals = line_approvals(result.priced, self.counted_decisions(result.deal)) \
+            if shows_lines and (internal or not draft) else {}
         # the vendor and SKUs of the catalogue version the deal was priced with
         cat, skus = self.versions.catalogue(result.priced.catalogue_version) or (
             ws.catalogue, ws.skus)
-        signer = self.signing_key if kind is DocumentKind.PO and number and not draft else None
+        signer = (self.signing_key if kind is DocumentKind.PO and number and not draft
+                  and not internal else None)
         return DocumentInput(
             priced=result.priced, vendor=cat.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
             skus={c: skus[c] for c in sorted(codes) if c in skus},
-            blockers=tuple(result.blockers(kind)) if draft else (), approvals=approvals,
-            signer=signer)
+            blockers=tuple(result.blockers(kind)) if internal else (), approvals=approvals,
+            internal=internal, signer=signer)
 
     @property
     def signing_key(self) -> SigningKey:
@@ -793,6 +807,44 @@ class Session:
         from docgen.template_versions import templates_version
 
         return templates_version(self.workspace.templates_dir)
+
+    # -- message catalogs (docgen i18n) --------------------------------------------------
+
+    def i18n_extract(self) -> Path:
+        """Write the workspace's ``templates/locale/messages.pot`` (labels and plan tasks)."""
+        from docgen.render.catalogs import extract
+
+        ws = self.workspace
+        ws.require_writable("a message catalog template")
+        return extract(ws.templates_dir, ws.policy_path)
+
+    def i18n_update(self) -> list[CatalogStats]:
+        """Extract, then merge into every language's catalog of the workspace."""
+        from docgen.render.catalogs import update
+
+        ws = self.workspace
+        ws.require_writable("message catalogs")
+        return update(ws.templates_dir, ws.policy_path)
+
+    def i18n_init(self, lang: str) -> Path:
+        """Start the catalog of a new language in the workspace."""
+        from docgen.render.catalogs import init
+
+        ws = self.workspace
+        ws.require_writable("a message catalog")
+        return init(ws.templates_dir, ws.policy_path, lang)
+
+    def i18n_compile(self) -> tuple[list[CatalogStats], list[TemplateProblem]]:
+        """Compile every catalog (syntax), then check catalogs and label overrides."""
+        from docgen.render.catalogs import catalog_paths, compile_catalogs
+        from docgen.templates_check import check_templates
+
+        ws = self.workspace
+        stats = compile_catalogs(ws.templates_dir)
+        files = [p for _, p in catalog_paths(ws.templates_dir)]
+        files += sorted((ws.templates_dir / "labels").glob("*.yaml"))
+        found = check_templates(ws.templates_dir, files, root=ws.root) if files else []
+        return stats, found
 
     def skus(self) -> list[Sku]:
         """The catalogue's SKUs in file order."""

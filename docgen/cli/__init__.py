@@ -17,10 +17,11 @@ from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
 from docgen.cli._forecast import forecast
+from docgen.cli._i18n import i18n
 from docgen.cli._notify import notify, tasks
 from docgen.cli._people import audit, token, users
 from docgen.cli._policy import policy
-from docgen.cli._render import onboarding, po, sow
+from docgen.cli._render import contract, onboarding, po, sow
 from docgen.cli._serve import serve
 from docgen.cli._templates import templates
 from docgen.cli._validate import rules, validate
@@ -40,9 +41,9 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
     ctx.obj = {"workspace": workspace}
 
 
-for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, report,
-                forecast, notify, tasks, verify, pack, catalogue, policy, schema, templates,
-                init, serve, users, token, audit):
+for command in (validate, rules, po, sow, onboarding, contract, submit, approve, reject, approvals,
+                report, forecast, notify, tasks, verify, pack, catalogue, policy, schema,
+                templates, i18n, init, serve, users, token, audit):
     cli.add_command(command)
 
 

@@ -58,8 +58,13 @@ def _common(fn: Any) -> Any:
                       help="Comma-separated: pdf, docx, html (html is the page WeasyPrint lays "
                            "out, for preview).")(fn)
     fn = click.option("--draft", is_flag=True,
-                      help="Render even while findings block it: every page says DRAFT and the "
-                           "first lists what blocks it.")(fn)
+                      help="Render even while findings block it, for the customer: a PO is a "
+                           "quotation (every page says QUOTATION), other documents say DRAFT; "
+                           "no internal controls are shown.")(fn)
+    fn = click.option("--internal", is_flag=True,
+                      help="The internal copy (-internal in the file name; never issued): what "
+                           "blocks the document and the full approval trail, in the document's "
+                           "language.")(fn)
     fn = click.option("--date", "issue_date", type=IssueDate(), default=None,
                       help="Issue date (YYYY-MM-DD, or 'today'). Documents never read the clock "
                            "unless asked; a re-issue of an identical PO keeps its date.")(fn)
@@ -67,12 +72,16 @@ def _common(fn: Any) -> Any:
 
 
 def _run(ctx: click.Context, kind: api.DocumentKind, deals: tuple[str, ...], out_dir: Path,
-         fmt: str, draft: bool, issue_date: date | None, jobs: int | None) -> None:
+         fmt: str, draft: bool, issue_date: date | None, jobs: int | None, *,
+         internal: bool = False) -> None:
     with session(ctx) as s, Progress(len(deals), f"rendering {kind.value}") as bar:
         batch = s.render(kind, deals, out_dir=out_dir, formats=_formats(fmt), draft=draft,
-                         issue_date=issue_date, jobs=jobs, on_done=bar.advance)
+                         issue_date=issue_date, jobs=jobs, internal=internal,
+                         on_done=bar.advance)
     for r in batch.rendered:
         label = r.number or "draft"
+        if internal:
+            label = f"internal copy{f' of {r.number}' if r.number else ''}"
         for path in r.paths.values():
             click.echo(f"{r.deal_id}: {label} -> {path}")
     for res in batch.blocked:
@@ -94,9 +103,10 @@ def _run(ctx: click.Context, kind: api.DocumentKind, deals: tuple[str, ...], out
               help="Worker processes (default: every core).")
 @click.pass_context
 def po(ctx: click.Context, deals: tuple[str, ...], out_dir: Path, fmt: str, draft: bool,
-       issue_date: date | None, jobs: int | None) -> None:
+       internal: bool, issue_date: date | None, jobs: int | None) -> None:
     """Render the purchase order of each DEAL; a final PO takes the next PO number."""
-    _run(ctx, api.DocumentKind.PO, deals, out_dir, fmt, draft, issue_date, jobs)
+    _run(ctx, api.DocumentKind.PO, deals, out_dir, fmt, draft, issue_date, jobs,
+         internal=internal)
 
 
 @click.command()
@@ -104,9 +114,10 @@ def po(ctx: click.Context, deals: tuple[str, ...], out_dir: Path, fmt: str, draf
 @_common
 @click.pass_context
 def sow(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
-        issue_date: date | None) -> None:
+        internal: bool, issue_date: date | None) -> None:
     """Render the statement of work of DEAL."""
-    _run(ctx, api.DocumentKind.SOW, (deal,), out_dir, fmt, draft, issue_date, 1)
+    _run(ctx, api.DocumentKind.SOW, (deal,), out_dir, fmt, draft, issue_date, 1,
+         internal=internal)
 
 
 @click.command()
@@ -114,7 +125,7 @@ def sow(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
 @_common
 @click.pass_context
 def onboarding(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
-               issue_date: date | None) -> None:
+               internal: bool, issue_date: date | None) -> None:
     """Render the onboarding form of DEAL, with its checklist and dated plan.
 
     ``--format ics`` also writes the plan as calendar events (DEAL-onboarding.ics): one per
@@ -129,4 +140,15 @@ def onboarding(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bo
         if not formats:
             sys.exit(EXIT_OK)
     _run(ctx, api.DocumentKind.ONBOARDING, (deal,), out_dir, ",".join(formats), draft,
-         issue_date, 1)
+         issue_date, 1, internal=internal)
+
+
+@click.command()
+@click.argument("deal", type=click.Path(dir_okay=False))
+@_common
+@click.pass_context
+def contract(ctx: click.Context, deal: str, out_dir: Path, fmt: str, draft: bool,
+             internal: bool, issue_date: date | None) -> None:
+    """Render the order form / contract of DEAL from legal's templates and clause library."""
+    _run(ctx, api.DocumentKind.CONTRACT, (deal,), out_dir, fmt, draft, issue_date, 1,
+         internal=internal)

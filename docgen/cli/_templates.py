@@ -17,7 +17,8 @@ def templates() -> None:
 
 @templates.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(["po", "sow", "onboarding"]), default=None,
+@click.option("--kind", type=click.Choice(["po", "sow", "onboarding", "contract"]),
+              default=None,
               help="Check FILES as templates of this document kind, whatever their names "
                    "(e.g. a new po-2027.docx before it replaces po.docx).")
 @click.pass_context

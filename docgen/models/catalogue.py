@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,7 +12,8 @@ from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Qu
                                  Word)
 
 __all__ = ["SERVICE_FAMILIES", "USE_BY_FAMILIES", "Billing", "Catalogue", "CatalogueMeta",
-           "Component", "Family", "Included", "Overage", "Sku", "Threshold", "Vendor"]
+           "Component", "Family", "Included", "LocalizedText", "Overage", "Sku", "Threshold",
+           "Vendor"]
 
 Family = Literal["licence", "workshop", "audit", "training", "onsite", "managed_service",
                  "support", "usage", "bundle"]
@@ -74,13 +75,21 @@ class Component(Input):
     quantity: Quantity = Field(gt=0)
 
 
+#: A description per language: ``{en: "...", fr: "..."}`` (``en`` required, the fallback).
+LocalizedText = dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")], Text]
+
+
 class Sku(Input):
-    """One catalogue entry. Its description is the only one a document may print for it."""
+    """One catalogue entry. Its description is the only one a document may print for it.
+
+    ``description`` is a text (English), or a text per language with ``en`` as the fallback;
+    :meth:`description_in` picks the one a document prints.
+    """
 
     code: Code
     name: Word
     family: Family
-    description: Text
+    description: Text | LocalizedText
     unit: Word
     #: None (absent): a one-off price per unit; ``monthly``: per unit per month, and a deal
     #: line's quantity is multiplied by its months (default: the contract term).
@@ -102,6 +111,9 @@ class Sku(Input):
 
     @model_validator(mode="after")
     def _consistent(self) -> Sku:
+        if isinstance(self.description, dict) and "en" not in self.description:
+            raise ValueError("description: give the English text as `en` (documents in a "
+                             "language without its own text print it)")
         if any(p < 0 for p in self.list_price.values()):
             raise ValueError("list_price: a list price cannot be negative")
         if self.min_quantity is not None and self.max_quantity is not None \
@@ -135,6 +147,21 @@ class Sku(Input):
         if data.get("billing") is None:
             data.pop("billing", None)
         return data
+    def description_in(self, locale: str = "en") -> str:
+        """The description for `locale` (``fr_CH``, then ``fr``, then ``en``), stripped."""
+        if isinstance(self.description, str):
+            return self.description.strip()
+        lang = locale.split("_")[0]
+        for tag in (locale, lang, "en"):
+            if tag in self.description:
+                return self.description[tag].strip()
+        return ""  # pragma: no cover - the validator requires `en`
+
+    def description_languages(self) -> set[str]:
+        """The languages the description is written in (``{"en"}`` for a plain text)."""
+        if isinstance(self.description, str):
+            return {"en"}
+        return {k.split("_")[0] for k in self.description}
 
     def available_in(self, territory: str) -> bool:
         """True when the SKU may be sold in `territory`."""

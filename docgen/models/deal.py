@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    Tag,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from docgen.limits import MAX_LINES
 from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
@@ -19,7 +28,8 @@ _LATER_DEAL_KEYS = ("quote_date", "catalogue_version")
 _LATER_LINE_KEYS = ("months", "months_reason")
 
 __all__ = ["MAX_LINES", "MAX_MONTHS", "Address", "Contact", "Contract", "CustomLine",
-           "CustomService", "Customer", "Deal", "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
+           "CustomService", "Customer", "Deal", "Evidence", "Line", "PaymentType", "SalesRep",
+           "Sow", "SkuLine"]
 
 
 class Contact(Input):
@@ -84,12 +94,39 @@ class SalesRep(Input):
     phone: Word | None = None
 
 
+#: How the customer pays (the contract's clause library selects clauses by it).
+PaymentType = Literal["invoice", "direct_debit", "card", "prepayment"]
+
+
 class Contract(Input):
-    """Contract dates and terms. A missing start is DAT002, not a schema error."""
+    """Contract dates and terms. A missing start is DAT002, not a schema error.
+
+    The end date is not written: it is the start plus the term (the contract prints it).
+    """
 
     start: Day | None = None
     term_months: int | None = None
     payment_terms: Word = "30 days net"
+    payment_type: PaymentType = "invoice"
+    #: ``auto``: the contract renews for another term unless cancelled before its end
+    renewal: Literal["auto", "none"] = "none"
+    #: days before the end date by which a party must cancel an automatic renewal
+    renewal_notice_days: int = Field(default=90, ge=0, le=3650)
+
+    @model_serializer(mode="wrap")
+    def _without_unset_terms(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave the contract terms added for the contract document out of a dump when they
+        hold their defaults, so that a deal that does not use them dumps (and fingerprints) as
+        it did before they existed: POs issued earlier still verify and re-issue unchanged."""
+        data: dict[str, Any] = handler(self)
+        for name in _CONTRACT_TERMS:
+            if name in data and getattr(self, name) == type(self).model_fields[name].default:
+                del data[name]
+        return data
+
+
+#: Fields of Contract left out of a dump at their default (see Contract._without_unset_terms).
+_CONTRACT_TERMS = ("payment_type", "renewal", "renewal_notice_days")
 
 
 class Evidence(Input):

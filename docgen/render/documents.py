@@ -78,6 +78,8 @@ class DocumentInput:
     approvals: Mapping[str, tuple[ApprovalRecord, ...]] = field(default_factory=dict)
     #: the key a final PO is signed with (None: not signed)
     signer: SigningKey | None = None
+    #: the internal copy: blockers and the full approval trail; never issued or recorded
+    internal: bool = False
 
     @property
     def deal_id(self) -> str:
@@ -87,12 +89,12 @@ class DocumentInput:
     @property
     def stem(self) -> str:
         """The file name without suffix (SPEC §6)."""
-        return file_stem(self.deal_id, self.kind, self.number)
+        return file_stem(self.deal_id, self.kind, self.number, internal=self.internal)
 
     @property
     def final_po(self) -> bool:
         """True for a numbered PO: PDF/A-3b with an embedded Order-X order."""
-        return self.kind is DocumentKind.PO and self.number is not None
+        return self.kind is DocumentKind.PO and self.number is not None and not self.internal
 
     @property
     def valid_until(self) -> date:
@@ -110,6 +112,8 @@ class DocumentInput:
                             "draft": self.number is None,
                             "issue_date": self.issue_date.isoformat(),
                             "valid_until": self.valid_until.isoformat()}
+        if self.internal:
+            data["document"]["internal"] = True  # an internal copy: never the issued document
         data["deal_file"] = self.priced.deal.model_dump(mode="json")
         return data
 
@@ -134,11 +138,13 @@ def build_document_context(doc: DocumentInput, templates_dir: Path) -> DocContex
     """The template context of `doc` (shared by the HTML and the DOCX template)."""
     from docgen.render.context import build_context, vendor_view
 
-    return build_context(doc.priced, vendor=vendor_view(doc.vendor), templates_dir=templates_dir,
+    locale = doc.priced.deal.customer.locale
+    return build_context(doc.priced, vendor=vendor_view(doc.vendor, locale),
+                         templates_dir=templates_dir,
                          kind=doc.kind.value, issue_date=doc.issue_date,
                          valid_days=doc.policy.valid_days, number=doc.number,
                          blockers=doc.blockers, approvals=doc.approvals, policy=doc.policy,
-                         skus=doc.skus)
+                         skus=doc.skus, internal=doc.internal)
 
 
 class Renderer:
@@ -223,7 +229,8 @@ class Renderer:
         name = f"{doc.kind.value}.docx"
         try:
             return self.docx_engine.render(  # type: ignore[no-any-return]
-                name, ctx, issued=doc.issue_date, title=ctx["doc"]["title"])
+                name, ctx, issued=doc.issue_date, title=ctx["doc"]["title"],
+                protect=doc.number is not None and not doc.internal)
         except RenderError:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged .docx (not a zip, no document.xml)

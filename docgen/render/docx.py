@@ -18,7 +18,7 @@ from typing import Any
 from docgen.errors import RenderError
 from docgen.render.pdf import jinja_env
 
-__all__ = ["DocxEngine", "normalize_docx"]
+__all__ = ["DocxEngine", "normalize_docx", "protect_read_only"]
 
 
 class DocxEngine:
@@ -29,8 +29,12 @@ class DocxEngine:
         self.env = jinja_env(self.templates_dir)
 
     def render(self, name: str, context: Mapping[str, Any], *, issued: date,
-               title: str = "") -> bytes:
-        """Render ``templates/docx/<name>`` and return the .docx bytes."""
+               title: str = "", protect: bool = False) -> bytes:
+        """Render ``templates/docx/<name>`` and return the .docx bytes.
+
+        `protect` (a final document) marks it read-only in Word (``w:documentProtection``):
+        whoever receives it reads it, and changing it takes a deliberate step.
+        """
         from docxtpl import DocxTemplate
         from jinja2 import TemplateError
 
@@ -54,9 +58,51 @@ class DocxEngine:
         props.revision = 1
         if title:
             props.title = title
+        if protect:
+            protect_read_only(tpl.docx.settings.element)
         buf = io.BytesIO()
         tpl.save(buf)
         return normalize_docx(buf.getvalue(), issued)
+
+
+#: Children of w:settings that follow w:documentProtection (ECMA-376 Part 1, CT_Settings).
+_AFTER_PROTECTION = frozenset((
+    "autoFormatOverride", "styleLockTheme", "styleLockQFSet", "defaultTabStop",
+    "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps",
+    "showEnvelope", "summaryLength", "clickAndTypeStyle", "defaultTableStyle",
+    "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets",
+    "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+    "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
+    "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
+    "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
+    "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter",
+    "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
+    "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+    "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+    "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr",
+    "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang",
+    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"))
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def protect_read_only(settings: Any) -> None:
+    """Add ``<w:documentProtection w:edit="readOnly" w:enforcement="1"/>`` to ``w:settings``
+    in the schema's place (replacing any protection the template had)."""
+    from lxml import etree
+
+    tag = f"{{{_W}}}documentProtection"
+    for old in settings.findall(tag):
+        settings.remove(old)
+    el = etree.Element(tag)
+    el.set(f"{{{_W}}}edit", "readOnly")
+    el.set(f"{{{_W}}}enforcement", "1")
+    for i, child in enumerate(settings):
+        if isinstance(child.tag, str) and etree.QName(child).localname in _AFTER_PROTECTION:
+            settings.insert(i, el)
+            return
+    settings.append(el)
 
 
 def normalize_docx(data: bytes, issued: date) -> bytes:

@@ -40,7 +40,10 @@ from docgen.render.labels import UNIT_FORMS
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-__all__ = ["Formatter", "plural_index", "plural_translations", "translations"]
+    from docgen.errors import Problem
+
+__all__ = ["Formatter", "label_overrides", "override_files", "parse_overrides", "plural_index",
+           "plural_translations", "read_overrides", "translations", "workspace_formatter"]
 
 #: CLDR's currencySpacing insertBetween (root): a no-break space.
 _NBSP = "\u00a0"
@@ -171,6 +174,85 @@ def plural_translations(locale_dir: Path, locale: str) -> dict[str, tuple[str, .
     return {m.id[0]: tuple(m.string) for m in catalog
             if isinstance(m.id, tuple) and isinstance(m.string, tuple) and not m.fuzzy
             and m.string and all(m.string)}
+
+
+def override_files(templates_dir: Path, locale: str) -> list[Path]:
+    """The label override files of `locale`, most general first: ``labels/fr.yaml``, then
+    ``labels/fr_CH.yaml`` (a later file wins)."""
+    loc = Locale.parse(locale)
+    tags = list(dict.fromkeys((loc.language, str(loc))))
+    return [p for t in tags if (p := templates_dir / "labels" / f"{t}.yaml").is_file()]
+
+
+def read_overrides(path: Path) -> dict[str, str]:
+    """key -> text of one override file; InputError naming the file, line and key when a key is
+    unknown or a value is not text (``docgen templates check`` reports the same as problems)."""
+    from docgen.errors import InputError
+
+    texts, problems = parse_overrides(path)
+    if problems:
+        raise InputError(problems)
+    return texts
+
+
+def parse_overrides(path: Path) -> tuple[dict[str, str], list[Problem]]:
+    """key -> text of the good entries of an override file, and a problem per bad one."""
+    from docgen.render.labels import override_keys
+    from docgen.sources import load_file
+
+    src = load_file(path)
+    if src.data is None:
+        return {}, []
+    if not isinstance(src.data, dict):
+        return {}, [src.problem((), "a label file maps label keys to texts "
+                                "(e.g. acceptance_default: ...)")]
+    keys = override_keys()
+    problems, out = [], {}
+    for key, value in src.data.items():
+        if key not in keys:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), list(keys), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(src.problem((key,), f"no label {key!r}{hint}"))
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(src.problem((key,), "the label's text must be a non-empty text"))
+        else:
+            out[key] = " ".join(value.split()) if "\n\n" not in value else value.strip()
+    return out, problems
+
+
+def label_overrides(templates_dir: Path, locale: str) -> dict[str, str]:
+    """English msgid -> the workspace's own text for `locale` (``templates/labels/*.yaml``).
+
+    Legal changes wording here without touching the package: ``labels/en.yaml`` rewrites the
+    English text (``acceptance_default: ...``), ``labels/de.yaml`` the German one; a label not
+    named keeps its translation from the message catalog. Read again when a file changes (a
+    long-running server sees an edit on its next document).
+    """
+    files = tuple((p, p.stat().st_mtime_ns) for p in override_files(templates_dir, locale))
+    return _overrides(files) if files else {}
+
+
+@lru_cache(maxsize=64)
+def _overrides(files: tuple[tuple[Path, int], ...]) -> dict[str, str]:
+    from docgen.render.labels import override_keys
+
+    keys = override_keys()
+    out: dict[str, str] = {}
+    for path, _mtime in files:
+        out.update({keys[k]: v for k, v in read_overrides(path).items()})
+    return out
+
+
+def workspace_formatter(templates_dir: Path, locale: str, currency: str) -> Formatter:
+    """The Formatter of a document: the workspace's catalogs, then its label overrides."""
+    catalog = translations(templates_dir / "locale", locale)
+    overrides = label_overrides(templates_dir, locale)
+    if overrides:
+        catalog = {**catalog, **overrides}
+    return Formatter(locale, currency, catalog,
+                     plural_translations(templates_dir / "locale", locale))
 
 
 def plural_index(locale: str, value: Decimal) -> int:

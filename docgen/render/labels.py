@@ -2,7 +2,7 @@
 
 Templates print ``{{ label.quantity }}``; the context builder translates each msgid for the
 customer's locale from ``templates/locale/<lang>/LC_MESSAGES/messages.po``. ``N_`` only marks a
-string for ``pybabel extract`` (see ``mk/i18n.mk``, target ``i18n-extract``).
+string for extraction (``docgen i18n extract``, :mod:`docgen.render.catalogs`).
 
 Labels avoid plural forms ("Sessions included: 3", not "3 sessions") except ``UNIT_FORMS``: a
 msgid/msgid_plural pair per unit, translated per CLDR plural category (``Formatter.quantity``).
@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-__all__ = ["CHECKLIST_LABELS", "FAMILY_LABELS", "LABELS", "N_", "OWNER_LABELS", "ROLE_LABELS",
-           "UNIT_FORMS", "UNIT_LABELS", "Nn_", "all_msgids", "extract_policy"]
+__all__ = ["APPROVER_ROLE_LABELS", "BLOCKER_LABELS", "CHECKLIST_LABELS", "FAMILY_LABELS", "LABELS",
+           "N_", "OWNER_LABELS", "PAYMENT_LABELS", "ROLE_LABELS", "TABLE_PREFIXES", "UNIT_FORMS", "UNIT_LABELS",
+           "Nn_", "all_msgids", "extract_policy", "override_keys"]
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -37,6 +38,20 @@ LABELS: dict[str, str] = {
     "draft_notice_doc": N_("Draft: not valid until issued"),
     "blocked_by": N_("Blocked by"),
     "not_numbered": N_("not numbered"),
+    # customer copy and internal copy (SPEC §6)
+    "quotation": N_("Quotation"),
+    # TRANSLATORS: the watermark across every page of a quotation (a draft PO for the customer)
+    "quotation_mark": N_("QUOTATION"),
+    "quotation_notice": N_("Not an order"),
+    "draft_doc_notice": N_("Not valid until issued"),
+    # TRANSLATORS: the watermark across every page of an internal copy
+    "internal_mark": N_("INTERNAL"),
+    "internal_notice": N_("Internal copy: not for the customer"),
+    "approval_trail": N_("Approval trail"),
+    # TRANSLATORS: on the customer's PO, instead of who approved: {ref} is e.g. EX-D-2026-0042-PRC001-L1
+    "approved_exception": N_("Approved exception {ref}"),
+    "needs_approval_by": N_("needs approval by {roles}"),
+    "line_n": N_("Line {n}"),
     # header
     "po_number": N_("PO number"),
     "reference": N_("Reference"),
@@ -118,6 +133,18 @@ LABELS: dict[str, str] = {
     "signature": N_("Signature"),
     "job_title": N_("Title"),
     "date": N_("Date"),
+    # contract (order form)
+    "order_form": N_("Order form"),
+    "contract_terms": N_("Contract"),
+    "products": N_("Products and services"),
+    "terms_and_conditions": N_("Terms and conditions"),
+    "end_date": N_("End date"),
+    "renewal": N_("Renewal"),
+    # TRANSLATORS: {term} is e.g. "12 months", {days} a number
+    "renewal_auto": N_("Renews automatically for {term} unless cancelled at least {days} days "
+                       "before the end date"),
+    "renewal_none": N_("No automatic renewal: the contract ends on the end date"),
+    "payment_type": N_("Payment type"),
     # onboarding form
     "checklist": N_("Onboarding checklist"),
     "item": N_("Item"),
@@ -140,6 +167,52 @@ LABELS: dict[str, str] = {
     "page": N_("Page"),
     "of": N_("of"),
     "catalogue": N_("Catalogue"),
+}
+
+#: Approver roles of the policy (``approvers``), as the internal copy prints them.
+APPROVER_ROLE_LABELS: dict[str, str] = {
+    "sales_manager": N_("Sales manager"),
+    "finance": N_("Finance"),
+    "cs": N_("Customer Success"),
+    "legal": N_("Legal"),
+}
+
+#: What each rule code means, as an internal copy lists a blocker in the document's language
+#: (the finding's own message is English, for sales at the command line).
+BLOCKER_LABELS: dict[str, str] = {
+    "CAT001": N_("Unknown SKU"),
+    "CAT002": N_("Non-catalogue service needs approval"),
+    "CAT003": N_("SKU not available on the contract start date"),
+    "CAT004": N_("SKU not sold in the customer's territory"),
+    "CAT005": N_("SKU has no list price in the deal currency"),
+    "CAT007": N_("Service needs Customer Success review"),
+    "CHK001": N_("Pricing sent before the MNDA was signed"),
+    "CHK002": N_("Evidence missing before the PO"),
+    "CHK003": N_("Onboarding evidence missing"),
+    "CUS001": N_("Invoice contact missing or invalid"),
+    "CUS002": N_("Billing address incomplete"),
+    "CUS003": N_("Territory not in the policy"),
+    "CUS005": N_("Text that cannot be printed"),
+    "DAT001": N_("Go-live date too soon"),
+    "DAT002": N_("Contract start or term missing"),
+    "DAT003": N_("Go-live before the contract signature"),
+    "PRC001": N_("Discount needs approval"),
+    "PRC002": N_("Sold amount is zero"),
+    "PRC003": N_("Invalid discount"),
+    "PRC004": N_("Quantity out of range"),
+    "PRC005": N_("Custom price is zero or negative"),
+    "STG001": N_("Pipeline stage skipped"),
+    "STG002": N_("Deal lost"),
+    "SVC001": N_("Service without a use-by date"),
+    "SVC003": N_("Services sold without a SOW scope"),
+}
+
+#: How the customer pays (deal ``contract.payment_type``).
+PAYMENT_LABELS: dict[str, str] = {
+    "invoice": N_("Invoice"),
+    "direct_debit": N_("Direct debit"),
+    "card": N_("Credit card"),
+    "prepayment": N_("Prepayment"),
 }
 
 #: Units the sample catalogue uses; an unknown unit prints as written in the catalogue.
@@ -228,8 +301,29 @@ def extract_policy(fileobj: IO[bytes], keywords: Any, comment_tags: Any,  # noqa
 
 def all_msgids() -> list[str]:
     """Every label msgid a document may print, in table order, without repeats."""
-    tables = (LABELS, UNIT_LABELS, FAMILY_LABELS, CHECKLIST_LABELS, OWNER_LABELS, ROLE_LABELS)
+    tables = (LABELS, UNIT_LABELS, FAMILY_LABELS, CHECKLIST_LABELS, OWNER_LABELS, ROLE_LABELS,
+              APPROVER_ROLE_LABELS, BLOCKER_LABELS, PAYMENT_LABELS)
     return list(dict.fromkeys(m for table in tables for m in table.values()))
+
+
+#: Prefixes of the override keys of the smaller tables (``templates/labels/<locale>.yaml``):
+#: ``unit.seat``, ``family.workshop``, ``checklist.mnda_signed`` …; LABELS keys stand alone.
+TABLE_PREFIXES: dict[str, dict[str, str]] = {
+    "unit": UNIT_LABELS, "family": FAMILY_LABELS, "checklist": CHECKLIST_LABELS,
+    "owner": OWNER_LABELS, "role": ROLE_LABELS, "approver": APPROVER_ROLE_LABELS,
+    "blocker": BLOCKER_LABELS, "payment": PAYMENT_LABELS,
+}
+
+
+def override_keys() -> dict[str, str]:
+    """Every key a workspace may override, with the English msgid it replaces.
+
+    ``acceptance_default`` (a LABELS key) or ``unit.seat`` (a table prefix and its key).
+    """
+    out = dict(LABELS)
+    for prefix, table in TABLE_PREFIXES.items():
+        out.update({f"{prefix}.{k}": v for k, v in table.items()})
+    return out
 
 
 def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - like N_

@@ -386,17 +386,23 @@ _SKU_TEXTS: dict[int, tuple[Any, tuple[tuple[str, str], ...]]] = {}
 
 
 def _sku_texts(sku: Any) -> tuple[tuple[str, str], ...]:
-    """(field, text) of the SKU's name, description and unit that hold a character CUS005
-    reports, worked out once per SKU object (catalogues are loaded once per workspace)."""
+    """(field, text) of the SKU's name, description (in every language it is written in) and
+    unit that hold a character CUS005 reports, worked out once per SKU object (catalogues are
+    loaded once per workspace)."""
     hit = _SKU_TEXTS.get(id(sku))
     if hit is not None and hit[0] is sku:
         return hit[1]
-    found = tuple((f, t) for f in ("name", "description", "unit")
-                  if _bad_chars(t := getattr(sku, f)))
+    found = []
+    for field in ("name", "description", "unit"):
+        value = getattr(sku, field)
+        # a description may be written per language: each text reaches a document
+        for text in value.values() if isinstance(value, dict) else (value,):
+            if _bad_chars(text):
+                found.append((field, text))
     if len(_SKU_TEXTS) > 4096:
         _SKU_TEXTS.clear()
-    _SKU_TEXTS[id(sku)] = (sku, found)
-    return found
+    _SKU_TEXTS[id(sku)] = (sku, tuple(found))
+    return tuple(found)
 
 
 def _named(chars: list[str]) -> str:

@@ -21,7 +21,7 @@ not a DOCX) raises :class:`~docgen.errors.InputError`.
 
 The package's modules depend one way only::
 
-    __init__ -> _check -> _html, _docx, _catalog -> _problems -> _paths
+    __init__ -> _check -> _html, _docx, _catalog, _clauses -> _problems -> _paths
 """
 
 from docgen.templates_check._check import check_templates, template_files

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from docgen.errors import InputError, Problem
-from docgen.templates_check._catalog import check_catalog
+from docgen.templates_check._catalog import check_catalog, check_labels
+from docgen.templates_check._clauses import check_clauses
 from docgen.templates_check._docx import check_docx, docx_parts, paragraphs, word_traps
 from docgen.templates_check._html import check_html
 from docgen.templates_check._paths import syntax_location
@@ -27,7 +28,9 @@ def template_files(templates_dir: Path) -> list[Path]:
     docx = sorted(p for p in (templates_dir / "docx").glob("*.docx")
                   if not p.name.startswith("~$"))  # Word's lock files
     po = sorted((templates_dir / "locale").glob("*/LC_MESSAGES/messages.po"))
-    return [*html, *docx, *po]
+    labels = sorted((templates_dir / "labels").glob("*.yaml"))
+    clauses = [p for p in [templates_dir / "clauses" / "index.yaml"] if p.is_file()]
+    return [*html, *docx, *po, *labels, *clauses]
 
 
 def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
@@ -46,8 +49,10 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
     whole = files is None
     paths = template_files(templates_dir) if files is None else list(files)
     bad = [Problem(str(p), None, "", "does not exist") for p in paths if not p.is_file()]
-    bad += [Problem(str(p), None, "", "is not a template: expected .html, .docx or .po")
-            for p in paths if p.is_file() and p.suffix.lower() not in (".html", ".docx", ".po")]
+    bad += [Problem(str(p), None, "", "is not a template: expected .html, .docx, .po or "
+                    "a label file (.yaml)")
+            for p in paths if p.is_file()
+            and p.suffix.lower() not in (".html", ".docx", ".po", ".yaml", ".yml")]
     if bad:
         raise InputError(bad)
     env = jinja_env(templates_dir)
@@ -57,6 +62,10 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
         suffix = path.suffix.lower()
         if suffix == ".po":
             out += check_catalog(path, root)
+        elif suffix in (".yaml", ".yml") and path.parent.name == "clauses":
+            out += check_clauses(path, templates_dir, root)
+        elif suffix in (".yaml", ".yml"):
+            out += check_labels(path, root)
         elif doc_kind is not None:
             out += check_docx(env, path, doc_kind, root) if suffix == ".docx" else \
                 check_html(env, path, doc_kind, templates_dir, root)
@@ -69,12 +78,48 @@ def check_templates(templates_dir: Path, files: Sequence[Path] | None = None, *,
                     f"not a {', '.join(KINDS)} template, so only its syntax was checked "
                     "(--kind checks it as one)"), note=True))
     if whole:
+        out += description_notes(root, templates_dir)
+        if not (templates_dir / "clauses" / "index.yaml").is_file():
+            out.append(TemplateProblem(display_path(templates_dir, root), "", (
+                "clauses/index.yaml is missing: `docgen contract` needs the clause library")))
         for k in KINDS:
             for sub, ext in (("html", "html"), ("docx", "docx")):
                 if not (templates_dir / sub / f"{k}.{ext}").is_file():
                     out.append(TemplateProblem(display_path(templates_dir / sub, root), "", (
                         f"{k}.{ext} is missing: `docgen {k}` needs it")))
     return list(dict.fromkeys(out))
+
+
+def description_notes(root: Path, templates_dir: Path) -> list[TemplateProblem]:
+    """Notes listing catalogue descriptions without a text in a language the workspace prints
+    (those documents print the English text). Not failures: English is a valid fallback."""
+    from docgen.render.clauses import languages
+    from docgen.workspace import Workspace
+
+    path = root / "skus" / "catalogue.yaml"
+    try:
+        skus = Workspace(root).catalogue.skus
+    except (InputError, OSError):
+        return []  # the catalogue's own problems are reported by the commands that load it
+    langs = [lang for lang in languages(templates_dir) if lang != "en"]
+    out, english_only = [], []
+    for sku in skus:
+        missing = [lang for lang in langs if lang not in sku.description_languages()]
+        if not missing:
+            continue
+        if isinstance(sku.description, str):
+            english_only.append(sku.code)
+        else:
+            out.append(TemplateProblem(display_path(path, root), sku.code, (
+                f"description has no {', '.join(missing)} text: documents in "
+                f"{'that language' if len(missing) == 1 else 'those languages'} print the "
+                "English one"), note=True))
+    if english_only and langs:
+        out.append(TemplateProblem(display_path(path, root), "", (
+            f"{len(english_only)} SKU description(s) are English only ({', '.join(english_only)})"
+            f": {', '.join(langs)} documents print them in English; write "
+            "`description: {en: ..., " + langs[0] + ": ...}` to translate one"), note=True))
+    return out
 
 
 def _is_layout(path: Path, templates_dir: Path) -> bool:

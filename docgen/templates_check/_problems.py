@@ -17,14 +17,14 @@ from docgen.templates_check._paths import Use, resolve
 __all__ = ["CONTRACT", "KINDS", "TAG", "TemplateProblem", "contract_problems", "display_path",
            "variable_problems"]
 
-KINDS = ("po", "sow", "onboarding")
+KINDS = ("po", "sow", "onboarding", "contract")
 
 #: What each kind of document must print: every entry is satisfied by printing any of its paths.
 CONTRACT: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "po": (
         (("lines[].code",), "the SKU code of every line"),
         (("lines[].description",), "the catalogue description of every line"),
-        (("lines[].quantity",), "the quantity of every line"),
+        (("lines[].quantity", "lines[].quantity_text"), "the quantity of every line"),
         (("lines[].list_unit_price", "lines[].list_amount"), "the list price of every line"),
         (("lines[].discount_pct",), "the discount % of every line"),
         (("lines[].discount_amount",), "the discount amount of every line"),
@@ -48,6 +48,17 @@ CONTRACT: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
          "the owner of every plan task"),
         (("onboarding.plan[].task",), "every plan task"),
         (("deal.go_live",), "the go-live date"),
+    ),
+    "contract": (
+        (("lines[].code",), "the SKU code of every product"),
+        (("lines[].sold_amount",), "the sold amount of every product"),
+        (("contract.start_date", "deal.contract_start"), "the start date"),
+        (("contract.end_date",), "the end date"),
+        (("contract.term", "deal.term"), "the term"),
+        (("contract.renewal",), "the renewal"),
+        (("contract.payment_type",), "the payment type"),
+        (("contract.clauses[].paragraphs[]",), "the text of every clause"),
+        (("contract.signatures[].party", "label.for_customer"), "the signature blocks"),
     ),
 }
 

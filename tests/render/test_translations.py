@@ -63,14 +63,14 @@ def test_french_documents_have_no_english_label(doc_ws: Workspace,
     # when: rendered as PDF and DOCX
     paths = render(doc_ws, path, kind, tmp_path, formats=("pdf", "docx"))
     for fmt, text in (("pdf", pdf_text(paths["pdf"])), ("docx", docx_text(paths["docx"]))):
-        # findings (a draft's blockers) are messages for sales, in English by design
         text = "\n".join(ln for ln in text.splitlines() if not _RULE_CODE.search(ln))
         flat = " ".join(text.split())
         # then
         found = [(msgid, frag) for msgid, frag in english_fragments(catalog, data)
                  if re.search(rf"(?<!\w){re.escape(frag)}(?!\w)", flat)]
         assert not found, f"English labels in the French {kind} {fmt}: {found}"
-        assert catalog[LABELS[{"po": "purchase_order", "sow": "statement_of_work",
+        # a draft PO is a quotation for the customer (SPEC §6)
+        assert catalog[LABELS[{"po": "quotation", "sow": "statement_of_work",
                                "onboarding": "onboarding_form"}[kind]]] in flat
 
 
@@ -99,10 +99,12 @@ def test_german_po_is_german(doc_ws: Workspace, write_deal: Callable[..., Path],
     path = write_deal(example_data("D-2026-0042"))
     # when
     text = pdf_text(render(doc_ws, path, "po", tmp_path)["pdf"])
-    # then
-    for label in ("Bestellung", "Listenpreis je Einheit", "Rabattbetrag", "Nettobetrag",
-                  "Gesamtbetrag", "Seite 1 von"):
-        assert label in text
+    flat = " ".join(text.split())  # a column head may wrap
+    # then: a draft PO is a quotation ("Angebot"), not an order
+    for label in ("Angebot", "Keine Bestellung", "Listenpreis je Einheit", "Rabattbetrag",
+                  "Nettobetrag", "Gesamtbetrag", "Seite 1 von"):
+        assert label in flat
+    assert "Bestellung" not in flat.replace("Keine Bestellung", "")
 
 
 def test_pot_file_lists_every_label(doc_ws: Workspace) -> None:

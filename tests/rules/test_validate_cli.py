@@ -58,7 +58,8 @@ def test_validate_exit_code_answers_the_document_asked_for(
     # then: the first line says what is ready, and the exit code follows --for (default: po)
     assert proc.returncode == code, proc.stdout + proc.stderr
     first = proc.stdout.splitlines()[0]
-    assert first.endswith("PO ready · SOW ready · onboarding blocked by 1; 1 finding(s)"), first
+    assert first.endswith("PO ready · SOW ready · onboarding blocked by 1 · contract ready; "
+                          "1 finding(s)"), first
 
 
 def test_validate_json_has_revision_and_readiness(run_cli: RunCli, ws_path: Path,
@@ -75,7 +76,8 @@ def test_validate_json_has_revision_and_readiness(run_cli: RunCli, ws_path: Path
     proc = run_cli("validate", "--json", first, second)
     # then
     a, b = json.loads(proc.stdout)["deals"]
-    assert a["ready"] == {"po": True, "sow": True, "onboarding": False}
+    assert a["ready"] == {"po": True, "sow": True, "onboarding": False,
+                          "contract": True}
     assert len(a["revision"]) == 64 and a["revision"] != b["revision"]
 
 

@@ -65,7 +65,8 @@ def test_cli_whole_approval_flow(run_cli: Run, ws_path: Path, backend: Backend) 
     assert blocking is others_block
     assert proc.returncode == (1 if others_block else 0)
 
-    # and, when nothing else blocks, the final PO takes a number, is recorded and names approvers
+    # and, when nothing else blocks, the final PO takes a number, is recorded and names each
+    # approved exception by its reference; the internal copy names the approvers (SPEC §6)
     if not others_block:
         out_dir = ws_path.parent / "po"
         proc = run_cli("po", deal, "-o", out_dir, "--date", "2026-11-25", "--format", "html",
@@ -73,7 +74,13 @@ def test_cli_whole_approval_flow(run_cli: Run, ws_path: Path, backend: Backend) 
         assert proc.returncode == 0, proc.stderr
         assert "PO-2026-000001" in proc.stdout
         (html,) = out_dir.glob("*.html")
-        assert PEOPLE["finance"] in html.read_text("utf-8")
+        assert "EX-D-2026-0042-PRC001-L1" in html.read_text("utf-8")
+        assert PEOPLE["finance"] not in html.read_text("utf-8")
+        proc = run_cli("po", deal, "-o", out_dir, "--internal", "--format", "html",
+                       env=backend.env)
+        assert proc.returncode == 0, proc.stderr
+        internal = out_dir / "D-2026-0042-po-internal.html"
+        assert PEOPLE["finance"] in internal.read_text("utf-8")
         with open_store(Workspace(ws_path)) as s:
             issued = s.issued("PO-2026-000001")
         assert issued is not None and issued.status == "issued"

@@ -42,6 +42,7 @@ def forged_page(shared_ws: Workspace, tmp_path: Path, tools: Any,
             data = self.ctx.model_dump()
             (seats,) = [ln for ln in data["lines"] if ln["quantity"] == "120"]
             seats["quantity"] = "920"
+            seats["quantity_text"] = seats["quantity_text"].replace("120", "920", 1)
             data["customer"]["name"] = FORGED_NAME
             return data
 
@@ -88,7 +89,7 @@ def test_forged_quantity_and_customer_with_a_pack_manifest(
     assert not report.ok
     assert any("not the issued file" in m for m in failed["registry"])
     assert failed["signature"]
-    assert "line 2 quantity and unit '120 seat' is not on the page" in failed["printed text"]
+    assert "line 2 quantity and unit '120 seats' is not on the page" in failed["printed text"]
     assert any(m.startswith("customer name 'Harbor Freight Analytics Inc.'")
                for m in failed["printed text"])
 
@@ -117,7 +118,7 @@ def test_genuine_pack_with_text_changed(final_po: Callable[..., Any], shared_ws:
     assert not report.ok
     assert any("the pack is not the issued file" in m for m in failed["registry"])
     assert failed["signature"]
-    assert any("'120 seat' is not on the page" in m for m in failed["printed text"])
+    assert any("'120 seats' is not on the page" in m for m in failed["printed text"])
 
 
 def _append_payment_instruction(pdf: Path, out: Path) -> Path:
