@@ -24,6 +24,7 @@ class DocumentKind(StrEnum):
 
 
 def file_stem(deal_id: str, kind: DocumentKind, number: str | None) -> str:
-    """``D-2026-0042-po`` for a final document, ``D-2026-0042-po-draft`` for a draft."""
+    """``D-2026-0042-po-PO-2026-000007`` for a final document, ``D-2026-0042-po-draft`` for a
+    draft: a final document's name carries its number, so a new issue never lands on an old one."""
     stem = f"{deal_id}-{kind.value}"
-    return stem if number is not None else f"{stem}-draft"
+    return f"{stem}-{number}" if number is not None else f"{stem}-draft"

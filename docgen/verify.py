@@ -270,7 +270,14 @@ def _check_registry(pdf: EmbeddedPdf, data: Mapping[str, Any], registry: Registr
         return Check(name, "unknown number",
                      (f"{number} is not in the registry of issued documents",))
     problems = []
-    if rec.status != "issued":
+    reason = getattr(rec, "reason", None)
+    if rec.status == "superseded":
+        problems.append(f"{number} is SUPERSEDED by {getattr(rec, 'superseded_by', None)}: it is "
+                        f"no longer a valid PO" + (f" ({reason})" if reason else ""))
+    elif rec.status == "void":
+        problems.append(f"{number} is VOID: it was never a valid PO"
+                        + (f" ({reason})" if reason else ""))
+    elif rec.status != "issued":
         problems.append(f"{number} is {rec.status} in the registry, not issued")
     if rec.deal_id != data.get("deal"):
         problems.append(f"{number} was issued for deal {rec.deal_id}, the PDF is for "

@@ -24,6 +24,10 @@ from docgen.workspace import Workspace, find_workspace, load_deal
 from docgen.api._results import BatchResult, DecisionResult, SubmitResult
 
 if TYPE_CHECKING:
+    from docgen.history import DealHistory
+    from docgen.store import IssuedDocument
+
+if TYPE_CHECKING:
     from docgen.approvals import HistoryEntry
     from docgen.catalogue import LockDiff
     from docgen.models.catalogue import Sku
@@ -62,6 +66,8 @@ class Session:
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
         self._renderer: Renderer | None = None
+        #: every file this session read as input: never written onto (SPEC §6 "Files")
+        self._inputs: set[Path] = set()
 
     # -- resources ------------------------------------------------------------------------
 
@@ -129,6 +135,24 @@ class Session:
         if ws.read_only and Path(path).resolve().is_relative_to(ws.root.resolve()):
             ws.require_writable(what)
 
+    def refuse_input(self, path: Path, extra: Sequence[PathLike] = ()) -> None:
+        """Refuse (InputError, exit 2) to write `path` onto one of docgen's own inputs.
+
+        Inputs are the deal files this session read, the workspace's catalogue, lock and policy,
+        its templates, and `extra` (e.g. the PDFs a pack is made from).
+        """
+        ws = self.workspace
+        target = Path(path).resolve()
+        inputs = self._inputs | {Path(p).resolve() for p in extra} | {
+            ws.catalogue_path.resolve(), ws.lock_path.resolve(), ws.policy_path.resolve()}
+        hit = target in inputs or target.is_relative_to(ws.templates_dir.resolve())
+        if not hit and target.exists():
+            hit = any(_same_file(target, p) for p in inputs)
+        if hit:
+            raise InputError([Problem(str(path), None, "", (
+                "this file is one of docgen's inputs for this command; docgen never writes "
+                "onto its own input: choose another output name"))])
+
     # -- deals ----------------------------------------------------------------------------
 
     def load(self, paths: Sequence[PathLike]) -> list[tuple[str, Deal]]:
@@ -147,6 +171,7 @@ class Session:
                                         f"deal id {deal.deal} is also used by {seen[deal.deal]}"))
                 continue
             seen[deal.deal] = str(p)
+            self._inputs.add(Path(p).resolve())
             deals.append((str(p), deal))
         if problems:
             raise InputError(problems)
@@ -173,7 +198,26 @@ class Session:
             out.append(result)
             if on_done is not None:
                 on_done(result)
+        self._record_revisions(out)
         return out
+
+    def _record_revisions(self, results: Sequence[DealResult]) -> None:
+        """Record each deal's revision (SPEC §8) where state can be written.
+
+        Only a writable workspace with a database (or a configured URL) records: validating never
+        creates the database (the first submit or issue does), and the read-only bundled sample
+        is never written. On the default SQLite file the fast reader writes it, so ``validate``
+        still loads no SQLAlchemy.
+        """
+        if not results or self.workspace.read_only:
+            return
+        from docgen.store import RevisionRecord
+
+        recorder = self._store if self._store is not None else self._decision_reader()
+        if recorder is None:
+            return
+        recorder.record_revisions([RevisionRecord(r.deal.deal, r.revision, r.canonical,
+                                                  r.source or None) for r in results])
 
     # -- documents ------------------------------------------------------------------------
 
@@ -196,6 +240,9 @@ class Session:
             raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
                                       f"{', '.join(FORMATS)}") for f in unknown])
         self._writable(out_dir, "documents")
+        if kind is DocumentKind.PO and not draft:
+            _ = self.store  # a final PO writes state: open (create) it first, so that the
+            # revisions validated below are recorded too
         return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
                                 formats=tuple(formats), draft=draft, issue_date=issue_date,
                                 jobs=jobs, on_done=on_done)
@@ -246,6 +293,7 @@ class Session:
         """Record an approval request for each approval finding of each deal."""
         from docgen.approvals import submit
 
+        _ = self.store  # submitting writes state: open (create) it before validating
         results = self.validate(paths, approvals=False)
         return [SubmitResult(r.deal.deal, submit(self.store, r, by=by, now=now))
                 for r in results]
@@ -256,6 +304,7 @@ class Session:
         """Approve or reject one finding of one deal as it is now (InputError when refused)."""
         from docgen.approvals import decide, resolve
 
+        _ = self.store  # a decision writes state: open (create) it before validating
         (result,) = self.validate([path], approvals=False)
         code = code.strip().upper()
         outcome = decide(self.store, self.workspace.policy, result, code=code,
@@ -303,6 +352,7 @@ class Session:
         from docgen.report import write_report
 
         self._writable(path, "a report")
+        self.refuse_input(Path(path))
         return write_report(report, Path(path), self.workspace.templates_dir)
 
     # -- checking issued documents --------------------------------------------------------
@@ -317,6 +367,37 @@ class Session:
     def pack(self, pdfs: Sequence[PathLike], out: Path) -> PackResult:
         """One PDF of a PO and its SOW that keeps the embedded data and PDF/A markers."""
         return pack(pdfs, out)
+
+    # -- history and the registry ---------------------------------------------------------
+
+    def history(self, deal: PathLike | str) -> DealHistory:
+        """A deal's revisions, approval requests, decisions and documents, oldest first.
+
+        `deal` is a deal file (its revision is recorded, and approvals are marked current or
+        stale against it) or a deal id.
+        """
+        from docgen.history import deal_history
+
+        result = None
+        if Path(deal).is_file():
+            (result,) = self.validate([deal], approvals=False)
+            deal_id = result.deal.deal
+        elif _is_deal_id(str(deal)):
+            deal_id = str(deal)
+        else:
+            raise InputError([Problem(str(deal), None, "", "no such deal file, and not a deal id")])
+        return deal_history(self._existing_store(), deal_id, result)
+
+    def documents(self, *, deal: str | None = None, status: str | None = None
+                  ) -> list[IssuedDocument]:
+        """Every document docgen reserved or issued (of one deal, in one status), by number."""
+        from docgen.store import STATUSES
+
+        if status is not None and status not in STATUSES:
+            raise InputError([Problem("--status", None, "", f"unknown status {status!r}; choose "
+                                      f"from {', '.join(STATUSES)}")])
+        store = self._existing_store()
+        return store.documents(deal, status=status) if store is not None else []
 
     # -- templates, catalogue, schemas ----------------------------------------------------
 
@@ -363,10 +444,22 @@ class Session:
 
 
 def pack(pdfs: Sequence[PathLike], out: Path) -> PackResult:
-    """One PDF of a PO and its SOW (needs no workspace)."""
+    """One PDF of a PO and its SOW (needs no workspace); never written onto one of the PDFs."""
     from docgen.pack import pack_pdfs
 
+    target = Path(out).resolve()
+    if any(Path(p).resolve() == target or _same_file(target, Path(p)) for p in pdfs):
+        raise InputError([Problem(str(out), None, "", (
+            "this file is one of the PDFs to pack; docgen never writes onto its own input: "
+            "choose another output name"))])
     return pack_pdfs([str(p) for p in pdfs], Path(out))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _is_deal_id(text: str) -> bool:
