@@ -43,7 +43,7 @@ def _new_columns() -> list[sa.Column]:
 
 def _recreate_on_sqlite() -> None:
     """SQLite cannot change a column or a CHECK in place: copy into a new table."""
-    op.drop_index("ix_issued_documents_deal_id_fingerprint", table_name="issued_documents")
+    op.drop_index(op.f("ix_issued_documents_deal_id_fingerprint"), table_name="issued_documents")
     op.rename_table("issued_documents", "issued_documents_0001")
     op.create_table(
         "issued_documents",
@@ -61,23 +61,23 @@ def _recreate_on_sqlite() -> None:
         sa.Column("reserved_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         *_new_columns(),
-        sa.PrimaryKeyConstraint("number", name="pk_issued_documents"),
-        sa.UniqueConstraint("prefix", "year", "seq", name="uq_issued_documents_prefix_year_seq"),
-        sa.CheckConstraint(_STATUS, name="ck_issued_documents_status"),
+        sa.PrimaryKeyConstraint("number", name=op.f("pk_issued_documents")),
+        sa.UniqueConstraint("prefix", "year", "seq", name=op.f("uq_issued_documents_prefix_year_seq")),
+        sa.CheckConstraint(_STATUS, name=op.f("ck_issued_documents_status")),
     )
     cols = ", ".join(_OLD_COLUMNS)
     op.execute(f"INSERT INTO issued_documents ({cols}) SELECT {cols} FROM issued_documents_0001")  # noqa: S608 - constant names
     op.drop_table("issued_documents_0001")
-    op.create_index("ix_issued_documents_deal_id_fingerprint", "issued_documents",
+    op.create_index(op.f("ix_issued_documents_deal_id_fingerprint"), "issued_documents",
                     ["deal_id", "fingerprint"])
 
 
 def _alter_in_place() -> None:
     """PostgreSQL (and other servers) change the table where it is."""
-    op.drop_constraint("ck_issued_documents_status", "issued_documents", type_="check")
+    op.drop_constraint(op.f("ck_issued_documents_status"), "issued_documents", type_="check")
     op.alter_column("issued_documents", "status", type_=sa.String(12),
                     existing_type=sa.String(8), existing_nullable=False)
-    op.create_check_constraint("ck_issued_documents_status", "issued_documents", _STATUS)
+    op.create_check_constraint(op.f("ck_issued_documents_status"), "issued_documents", _STATUS)
     for col in _new_columns():
         op.add_column("issued_documents", col)
 
@@ -112,10 +112,10 @@ def upgrade() -> None:
     else:
         _alter_in_place()
     _one_issued_per_deal()
-    op.create_index("uq_issued_documents_live_revision", "issued_documents",
+    op.create_index(op.f("uq_issued_documents_live_revision"), "issued_documents",
                     ["deal_id", "kind", "revision"], unique=True,
                     sqlite_where=sa.text(_LIVE), postgresql_where=sa.text(_LIVE))
-    op.create_index("uq_issued_documents_one_issued", "issued_documents", ["deal_id", "kind"],
+    op.create_index(op.f("uq_issued_documents_one_issued"), "issued_documents", ["deal_id", "kind"],
                     unique=True, sqlite_where=sa.text(_ISSUED), postgresql_where=sa.text(_ISSUED))
 
     op.create_table(
@@ -126,10 +126,10 @@ def upgrade() -> None:
         sa.Column("content", sa.Text, nullable=False),
         sa.Column("source", sa.Text, nullable=True),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_deal_revisions"),
-        sa.UniqueConstraint("deal_id", "revision", name="uq_deal_revisions_deal_id_revision"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deal_revisions")),
+        sa.UniqueConstraint("deal_id", "revision", name=op.f("uq_deal_revisions_deal_id_revision")),
     )
-    op.create_index("ix_deal_revisions_deal_id", "deal_revisions", ["deal_id"])
+    op.create_index(op.f("ix_deal_revisions_deal_id"), "deal_revisions", ["deal_id"])
 
     op.create_table(
         "document_files",
@@ -137,9 +137,9 @@ def upgrade() -> None:
         sa.Column("format", sa.String(8), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("content", sa.LargeBinary, nullable=False),
-        sa.PrimaryKeyConstraint("number", "format", name="pk_document_files"),
+        sa.PrimaryKeyConstraint("number", "format", name=op.f("pk_document_files")),
         sa.ForeignKeyConstraint(["number"], ["issued_documents.number"],
-                                name="fk_document_files_number"),
+                                name=op.f("fk_document_files_number")),
     )
 
 
