@@ -153,11 +153,12 @@ def test_cli_final_sow_and_onboarding_of_a_clean_deal(run_cli: Callable[..., Any
         assert_no_traceback(proc)
         assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "D-2026-0105-onboarding.pdf", "D-2026-0105-sow.docx", "D-2026-0105-sow.pdf"]
-    text = pdf_text(out / "D-2026-0105-sow.pdf")
+        "D-2026-0105-onboarding-ONB-D-2026-0105.pdf", "D-2026-0105-sow-SOW-D-2026-0105.docx",
+        "D-2026-0105-sow-SOW-D-2026-0105.pdf"]
+    text = pdf_text(out / "D-2026-0105-sow-SOW-D-2026-0105.pdf")
     assert "BROUILLON" not in text and "SOW-D-2026-0105" in text
     assert "Formation des administrateurs de Librairies Durand & Fils" in text
-    assert "BROUILLON" not in docx_text(out / "D-2026-0105-sow.docx")
+    assert "BROUILLON" not in docx_text(out / "D-2026-0105-sow-SOW-D-2026-0105.docx")
 
 
 def test_cli_sow_is_refused_like_a_po_while_po_findings_stand(run_cli: Callable[..., Any],

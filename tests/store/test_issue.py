@@ -128,7 +128,8 @@ def test_issue_changed_revision_supersedes_and_verify_of_the_old_po_exits_1(
     old = run_cli("verify", old_pdf, env=backend.env)
     assert_no_traceback(old)
     assert old.returncode == 1, old.stdout + old.stderr
-    assert "PO-2026-000001 is SUPERSEDED by PO-2026-000002" in old.stdout
+    assert ("PO-2026-000001 is superseded in the registry, not issued: superseded by "
+            "PO-2026-000002") in old.stdout
     ok = run_cli("verify", out / "D-2026-0101-po-PO-2026-000002.pdf", env=backend.env)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     # history: revisions, reservations, issues and the supersession, newest last
