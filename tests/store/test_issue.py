@@ -230,3 +230,23 @@ def test_validate_stays_free_of_sqlalchemy_while_recording(clean_deal: Path, ws_
     # then
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_history_shows_requests_with_the_revision_they_came_from(
+        ws_path: Path, backend: Backend, run_cli: Run) -> None:
+    # given: a deal with approval findings, submitted
+    deal = next((ws_path / "examples" / "deals").glob("D-2026-0042*.yaml"))
+    assert run_cli("submit", deal, env=backend.env).returncode == 0
+    # when
+    as_json = run_cli("history", deal, "--json", env=backend.env)
+    as_text = run_cli("history", "D-2026-0042", env=backend.env)
+    # then: the revision first, then one request per approval finding, newest last
+    assert as_json.returncode == 0 and as_text.returncode == 0, as_json.stderr + as_text.stderr
+    data = json.loads(as_json.stdout)
+    events = [e["event"] for e in data["events"]]
+    assert events == ["revision", "requested", "requested", "requested", "requested"]
+    assert data["events"][0]["revision"] == data["current_revision"]
+    assert data["events"][0]["current"] is True
+    assert all(e["current"] is True for e in data["events"][1:])
+    assert "requested CAT002 lines[3]" in as_text.stdout
+    assert as_text.stdout.index("revision") < as_text.stdout.index("requested")
