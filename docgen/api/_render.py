@@ -2,21 +2,21 @@
 
 The steps of ``Session.render``, kept apart from the session so each reads on its own.
 
-A **final PO** is issued for a deal *revision* (SPEC §8):
+A **final document** (PO, SOW, onboarding form) is issued for a deal *revision* (SPEC §8):
 
 1. reservations whose process died are voided and their files removed (:meth:`Store.recover`);
-2. each deal revision is claimed: the revision's issued PO is returned as it is (its kept bytes,
-   same number and date), a new revision gets a new number, and a revision another live process
-   is issuing now is waited for, then claimed again (so concurrent runs give one number, one
-   file);
+2. each deal revision is claimed: the revision's issued document is returned as it is (its kept
+   bytes, same number and date), a new revision gets a new number (a PO the next
+   ``PREFIX-YEAR-NNNNNN``, a SOW or onboarding form the reference ``SOW-<deal>``, then
+   ``SOW-<deal>.2`` …), and a revision another live process is issuing now is waited for, then
+   claimed again (so concurrent runs give one number, one file);
 3. new documents are rendered, every format is written to a temporary file, then published under
-   ``<deal>-po-<number>.<ext>`` without ever replacing a file, and recorded with their bytes; the
-   deal's earlier PO is superseded in the same transaction;
+   ``<deal>-<kind>-<number>.<ext>`` without ever replacing a file, and recorded with their bytes;
+   the deal's earlier document of the kind is superseded in the same transaction;
 4. a document that fails anywhere (render, a file in the way, a full disk, the database) has the
    files this run wrote for it removed and its number voided with the reason.
 
-Drafts and final SOW / onboarding forms take no number from the registry; a final one is never
-written over a different file either, while a draft replaces the previous draft of the same name.
+Drafts take no number and are not recorded; a draft replaces the previous draft of its name.
 """
 
 from __future__ import annotations
@@ -88,35 +88,32 @@ def render_documents(session: Session, kind: DocumentKind, results: Sequence[Dea
     """See :meth:`docgen.api.Session.render`."""
     blocked = [] if draft else [r for r in results if r.blockers(kind)]
     todo = [r for r in results if r not in blocked]
-    if kind is DocumentKind.PO and not draft and todo:
-        batch = _Issuer(session, session.store, out_dir, formats, jobs, on_done)
+    if not draft and todo:
+        batch = _Issuer(session, session.store, kind, out_dir, formats, jobs, on_done)
         rendered, failed = batch.issue(todo, issue_date)
     else:
-        rendered, failed = _unregistered(session, kind, todo, out_dir=out_dir, formats=formats,
-                                         draft=draft, issue_date=issue_date, jobs=jobs,
-                                         on_done=on_done)
+        rendered, failed = _drafts(session, kind, todo, out_dir=out_dir, formats=formats,
+                                   issue_date=issue_date, jobs=jobs, on_done=on_done)
     order = {r.deal.deal: i for i, r in enumerate(todo)}
     rendered.sort(key=lambda r: order[r.deal_id])
     failed.sort(key=lambda f: order.get(f[0], 0))
     return BatchResult(rendered=rendered, blocked=blocked, failed=failed)
 
 
-# -- drafts, final SOW and onboarding forms ----------------------------------------------------
+# -- drafts -------------------------------------------------------------------------------------
 
-def _unregistered(session: Session, kind: DocumentKind, todo: Sequence[DealResult], *,
-                  out_dir: Path, formats: tuple[str, ...], draft: bool, issue_date: date | None,
-                  jobs: int | None, on_done: Callable[[str], None] | None
-                  ) -> tuple[list[IssuedFile], list[tuple[str, str]]]:
-    """Render documents that take no registry number: drafts, final SOW and onboarding forms."""
+def _drafts(session: Session, kind: DocumentKind, todo: Sequence[DealResult], *,
+            out_dir: Path, formats: tuple[str, ...], issue_date: date | None, jobs: int | None,
+            on_done: Callable[[str], None] | None
+            ) -> tuple[list[IssuedFile], list[tuple[str, str]]]:
+    """Render drafts: no number, no registry; each replaces the previous draft of its name."""
     if not todo:
         return [], []
     if issue_date is None:
         raise InputError([Problem("--date", None, "", "give the issue date: --date YYYY-MM-DD, "
                                   "or --date today to use today's date")])
-    prefix = kind.reference_prefix
-    docs = [session.document_input(
-        r, kind, issue_date=issue_date, draft=draft,
-        number=f"{prefix}-{r.deal.deal}" if prefix and not draft else None) for r in todo]
+    docs = [session.document_input(r, kind, issue_date=issue_date, draft=True, number=None)
+            for r in todo]
     rendered: list[IssuedFile] = []
     failed: list[tuple[str, str]] = []
 
@@ -126,13 +123,13 @@ def _unregistered(session: Session, kind: DocumentKind, todo: Sequence[DealResul
         else:
             try:
                 paths = _write_files(session, out_dir, outcome.stem, outcome.outputs,
-                                     replace=draft, pauses=False)
+                                     replace=True, pauses=False)
             except (InputError, OSError) as exc:
                 failed.append((outcome.deal_id, _message(exc)))
             else:
                 rendered.append(IssuedFile(deal_id=outcome.deal_id, kind=outcome.kind,
                                            number=outcome.number, paths=paths,
-                                           sha256=outcome.sha256))
+                                           sha256=outcome.sha256, issue_date=issue_date))
         if on_done is not None:
             on_done(outcome[0] if isinstance(outcome, tuple) else outcome.deal_id)
 
@@ -140,15 +137,17 @@ def _unregistered(session: Session, kind: DocumentKind, todo: Sequence[DealResul
     return rendered, failed
 
 
-# -- final POs ---------------------------------------------------------------------------------
+# -- final documents ---------------------------------------------------------------------------
 
 class _Issuer:
-    """Issues the final POs of one batch (see the module docstring)."""
+    """Issues the final documents of one batch (see the module docstring)."""
 
-    def __init__(self, session: Session, store: Store, out_dir: Path, formats: tuple[str, ...],
-                 jobs: int | None, on_done: Callable[[str], None] | None) -> None:
+    def __init__(self, session: Session, store: Store, kind: DocumentKind, out_dir: Path,
+                 formats: tuple[str, ...], jobs: int | None,
+                 on_done: Callable[[str], None] | None) -> None:
         self.session = session
         self.store = store
+        self.kind = kind
         self.out_dir = Path(out_dir)
         self.formats = formats
         self.jobs = jobs
@@ -162,14 +161,15 @@ class _Issuer:
         from docgen.store import IssueRequest
 
         _remove_leftovers(self.store.recover())
-        policy = self.session.workspace.policy
+        ref = self.kind.reference_prefix
+        prefix = ref or self.session.workspace.policy.po_number_prefix
         pending = list(todo)
         while pending:
-            requests = [IssueRequest(r.deal.deal, "po", r.revision, r.priced.fingerprint)
-                        for r in pending]
+            requests = [IssueRequest(r.deal.deal, self.kind.value, r.revision,
+                                     r.priced.fingerprint) for r in pending]
             got = self.store.claim_issues(requests, year=issue_date.year if issue_date else None,
-                                          prefix=policy.po_number_prefix,
-                                          out_dir=str(self.out_dir.resolve()))
+                                          prefix=prefix, out_dir=str(self.out_dir.resolve()),
+                                          references=ref is not None)
             _remove_leftovers(got.voided)
             busy: list[tuple[DealResult, str]] = []
             jobs: list[_Job] = []
@@ -210,7 +210,7 @@ class _Issuer:
                 self._finish(job, _merge(job, outcome, self.formats))
 
         try:
-            docs = [self.session.document_input(j.result, DocumentKind.PO,
+            docs = [self.session.document_input(j.result, self.kind,
                                                 issue_date=j.issue_date, number=j.number)
                     for j in to_render]
             self.session.render_inputs(docs, self.formats, jobs=self.jobs, on_done=finished)
@@ -224,8 +224,8 @@ class _Issuer:
         """Write `outputs` of one document and record it; on any failure undo what it wrote."""
         import hashlib
 
-        assert job.number is not None  # noqa: S101 - final POs are numbered
-        stem = file_stem(job.deal_id, DocumentKind.PO, job.number)
+        assert job.number is not None  # noqa: S101 - final documents are numbered
+        stem = file_stem(job.deal_id, self.kind, job.number)
         files = {fmt: (hashlib.sha256(blob).hexdigest(), blob) for fmt, blob in outputs.items()}
         if job.existing is not None and not job.kept and job.existing.file_sha256 \
                 and "pdf" in files and files["pdf"][0] != job.existing.file_sha256:
@@ -257,7 +257,7 @@ class _Issuer:
             raise
         job.new = False  # issued: nothing to void any more
         self.rendered.append(IssuedFile(
-            deal_id=job.deal_id, kind=DocumentKind.PO, number=job.number, paths=paths,
+            deal_id=job.deal_id, kind=self.kind, number=job.number, paths=paths,
             sha256={f: sha for f, (sha, _) in files.items()}, issue_date=job.issue_date,
             reissued=job.existing is not None,
             superseded=tuple(d.number for d in superseded)))

@@ -228,9 +228,11 @@ class Session:
         """Validate and render one document of `kind` per deal file (SPEC §5, §6).
 
         A final document is refused for a deal while findings gated on it stand (the deal is
-        listed in ``blocked``); the other deals of the batch still render. A final PO takes the
-        next PO number, or, when this exact deal content was issued before, the number and date
-        it had, and is recorded in the store. `issue_date` may be omitted only for a re-issue.
+        listed in ``blocked``); the other deals of the batch still render. A final document is
+        issued for the deal's revision (see :mod:`docgen.api._render`): a revision issued before
+        comes back as it was (number, date, bytes); a new one takes the next PO number (a SOW or
+        onboarding form its reference), is recorded, and supersedes the deal's earlier one.
+        `issue_date` may be omitted only for a re-issue.
         """
         from docgen.api._render import render_documents
 
@@ -240,9 +242,9 @@ class Session:
             raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
                                       f"{', '.join(FORMATS)}") for f in unknown])
         self._writable(out_dir, "documents")
-        if kind is DocumentKind.PO and not draft:
-            _ = self.store  # a final PO writes state: open (create) it first, so that the
-            # revisions validated below are recorded too
+        if not draft:
+            _ = self.store  # a final document writes state: open (create) it first, so that
+            # the revisions validated below are recorded too
         return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
                                 formats=tuple(formats), draft=draft, issue_date=issue_date,
                                 jobs=jobs, on_done=on_done)

@@ -143,11 +143,6 @@ def _lock_key(prefix: str, year: int, seq: int) -> tuple[int, int]:
     return (series - 2**32 if series >= 2**31 else series, seq)
 
 
-def _number_parts(number: str) -> tuple[str, int, int]:
-    prefix, year, seq = number.rsplit("-", 2)
-    return prefix, int(year), int(seq)
-
-
 def _supersede_reason(old: Any, new: Any) -> str:
     if old.revision and new.revision:
         change = f"revision {old.revision[:12]} replaced by {new.revision[:12]}"
@@ -345,11 +340,14 @@ class Store:
                                  year=year, prefix=prefix)
 
     def _reserve(self, conn: Connection, rows: Sequence[tuple[str, str, str | None, str]], *,
-                 year: int, prefix: str, path: str | None = None) -> list[str]:
+                 year: int, prefix: str, path: str | None = None,
+                 references: bool = False) -> list[str]:
         """Reserve one number per (deal_id, kind, revision, fingerprint), held by this process.
 
         `path` is the folder the documents will be written to: if this process dies, the run
-        that voids its numbers removes what it left there.
+        that voids its numbers removes what it left there. With `references`, the numbers are
+        references of the deal (``SOW-D-2026-0042``, then ``SOW-D-2026-0042.2`` for the deal's
+        second SOW: a dot never occurs in a deal id), drawn from the counter of (prefix, 0).
         """
         now = _now()
         last = self._lock_counter(conn, prefix, year)
@@ -361,7 +359,14 @@ class Store:
             raise InputError([Problem("policy", None, "po_number_prefix", msg)])
         conn.execute(update(_SEQ).where(_SEQ.c.prefix == prefix, _SEQ.c.year == year)
                      .values(last_number=final))
-        numbers = [f"{prefix}-{year}-{n:06d}" for n in range(first, final + 1)]
+        if references:  # the counter row is locked: these counts cannot change under us
+            numbers = []
+            for deal_id, kind, _rev, _fp in rows:
+                n = 1 + int(conn.execute(select(func.count()).select_from(_DOC).where(
+                    _DOC.c.deal_id == deal_id, _DOC.c.kind == kind)).scalar_one())
+                numbers.append(f"{prefix}-{deal_id}" + (f".{n}" if n > 1 else ""))
+        else:
+            numbers = [f"{prefix}-{year}-{n:06d}" for n in range(first, final + 1)]
         holder = current_holder().to_json()
         conn.execute(insert(_DOC), [
             {"number": num, "prefix": prefix, "year": year, "seq": first + i,
@@ -393,8 +398,12 @@ class Store:
         return int(conn.execute(q).scalar_one())
 
     def claim_issues(self, requests: Sequence[IssueRequest], *, year: int | None,
-                     prefix: str, out_dir: str | None = None) -> ClaimResult:
+                     prefix: str, out_dir: str | None = None,
+                     references: bool = False) -> ClaimResult:
         """For each request: its revision's live document, or a newly reserved number.
+
+        POs take ``PREFIX-YEAR-NNNNNN`` (`year` is the issue date's; None refuses to reserve);
+        with `references` (SOW, onboarding form) a reference of the deal (see :meth:`_reserve`).
 
         One transaction for the batch. A reservation of the same revision whose holder died is
         voided on the way (returned in ``voided``, so the caller can remove its files). Two
@@ -405,7 +414,8 @@ class Store:
         for _attempt in range(20):
             held_before = dict(self._held)
             try:
-                return self._claim_once(requests, year=year, prefix=prefix, out_dir=out_dir)
+                return self._claim_once(requests, year=year, prefix=prefix, out_dir=out_dir,
+                                        references=references)
             except IntegrityError:
                 # another process reserved one of these revisions first: let go of any lock
                 # taken in the rolled-back transaction and look again
@@ -415,7 +425,7 @@ class Store:
         raise RuntimeError(msg)
 
     def _claim_once(self, requests: Sequence[IssueRequest], *, year: int | None,
-                    prefix: str, out_dir: str | None) -> ClaimResult:
+                    prefix: str, out_dir: str | None, references: bool) -> ClaimResult:
         claims: dict[int, Claim] = {}
         voided: list[IssuedDocument] = []
         new: list[tuple[int, IssueRequest]] = []
@@ -445,8 +455,8 @@ class Store:
                         "give the issue date: --date YYYY-MM-DD, or --date today to use "
                         f"today's date ({', '.join(r.deal_id for _, r in new)} not issued yet)"))])
                 numbers = self._reserve(conn, [(r.deal_id, r.kind, r.revision, r.fingerprint)
-                                               for _, r in new], year=year, prefix=prefix,
-                                        path=out_dir)
+                                               for _, r in new], year=0 if references else year,
+                                        prefix=prefix, path=out_dir, references=references)
                 rows = {r.number: r for r in conn.execute(
                     select(_DOC).where(_DOC.c.number.in_(numbers)))}
                 for (i, req), num in zip(new, numbers, strict=True):
@@ -508,11 +518,12 @@ class Store:
     def wait_for(self, number: str, *, poll_s: float = 0.1) -> IssuedDocument | None:
         """Wait until another process finishes (or abandons) its reservation of `number`."""
         if self.dialect == "postgresql":
-            row = self.issued(number)
+            with self._read() as conn:
+                row = conn.execute(select(_DOC).where(_DOC.c.number == number)).first()
             if row is None:
                 return None
             with self._issue_write() as conn:
-                a, b = _lock_key(*_number_parts(number))
+                a, b = _lock_key(row.prefix, row.year, row.seq)
                 # blocks until the holder issues, voids, or its connection ends
                 conn.execute(text("SELECT pg_advisory_lock(:a, :b)"), {"a": a, "b": b})
                 conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": a, "b": b})

@@ -118,7 +118,7 @@ po_sequences = Table(
 
 issued_documents = Table(
     "issued_documents", metadata,
-    Column("number", String(64), primary_key=True),
+    Column("number", String(80), primary_key=True),
     Column("prefix", String(32), nullable=False),
     Column("year", Integer, nullable=False),
     Column("seq", Integer, nullable=False),
@@ -136,7 +136,7 @@ issued_documents = Table(
     Column("revision", String(64), nullable=True),     # the deal revision it was issued for
     Column("holder", Text, nullable=True),             # JSON: the reserving process
     Column("issued_at", UTCDateTime(), nullable=True),
-    Column("superseded_by", String(64), nullable=True),
+    Column("superseded_by", String(80), nullable=True),
     Column("superseded_reason", Text, nullable=True),
     UniqueConstraint("prefix", "year", "seq"),
     CheckConstraint("status IN ('reserved', 'issued', 'superseded', 'void')", name="status"),
@@ -164,7 +164,7 @@ deal_revisions = Table(
 
 document_files = Table(
     "document_files", metadata,
-    Column("number", String(64), ForeignKey("issued_documents.number",
+    Column("number", String(80), ForeignKey("issued_documents.number",
                                             name="fk_document_files_number"), nullable=False),
     Column("format", String(8), nullable=False),
     Column("sha256", String(64), nullable=False),

@@ -250,3 +250,27 @@ def test_history_shows_requests_with_the_revision_they_came_from(
     assert all(e["current"] is True for e in data["events"][1:])
     assert "requested CAT002 lines[3]" in as_text.stdout
     assert as_text.stdout.index("revision") < as_text.stdout.index("requested")
+
+
+def test_final_sow_is_issued_per_revision_too(ws_path: Path, tmp_path: Path, backend: Backend,
+                                             run_cli: Run) -> None:
+    # given: a final SOW issued, issued again unchanged, then the deal changed
+    src = next((ws_path / "examples" / "deals").glob("D-2026-0105*.yaml"))
+    deal = tmp_path / "D-2026-0105.yaml"
+    deal.write_text(src.read_text("utf-8"), "utf-8")
+    out = tmp_path / "out"
+    first = run_cli("sow", deal, "-o", out, "--date", DATE, "--format", "pdf", env=backend.env)
+    again = run_cli("sow", deal, "-o", out, "--date", DATE, "--format", "pdf", env=backend.env)
+    _edit_quantity(deal, 30)
+    changed = run_cli("sow", deal, "-o", out, "--date", DATE, "--format", "pdf",
+                      env=backend.env)
+    # then: one reference per revision; the old SOW's file stays, and it is superseded
+    for proc in (first, again, changed):
+        assert_no_traceback(proc)
+        assert proc.returncode == 0, proc.stderr
+    assert "SOW-D-2026-0105 (already issued" in again.stdout
+    assert "SOW-D-2026-0105 is superseded by SOW-D-2026-0105.2" in changed.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "D-2026-0105-sow-SOW-D-2026-0105.2.pdf", "D-2026-0105-sow-SOW-D-2026-0105.pdf"]
+    docs = {d["number"]: d["status"] for d in _docs(run_cli, backend, "--deal", "D-2026-0105")}
+    assert docs == {"SOW-D-2026-0105": "superseded", "SOW-D-2026-0105.2": "issued"}

@@ -5,7 +5,8 @@ Revises: 0001
 Create Date: 2026-11-30
 
 Every approval and every PO number of a 0001 database is kept. ``issued_documents`` gains the
-document kind (``po`` for every existing row), the deal revision it was issued for (unknown,
+document kind (``po`` for every existing row; final SOW and onboarding forms are recorded too,
+numbered by their reference ``SOW-<deal>``, so ``number`` widens to 80 characters), the deal revision it was issued for (unknown,
 NULL, for existing rows), the reserving process (``holder``), the issue time, and what superseded
 it. Before 0002 several POs of one deal could be ``issued`` at once; now one is valid per deal and
 kind, so the newest of them stays issued and each older one becomes ``superseded`` by it, with
@@ -37,7 +38,7 @@ def _new_columns() -> list[sa.Column]:
             sa.Column("revision", sa.String(64), nullable=True),
             sa.Column("holder", sa.Text, nullable=True),
             sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
-            sa.Column("superseded_by", sa.String(64), nullable=True),
+            sa.Column("superseded_by", sa.String(80), nullable=True),
             sa.Column("superseded_reason", sa.Text, nullable=True)]
 
 
@@ -47,7 +48,7 @@ def _recreate_on_sqlite() -> None:
     op.rename_table("issued_documents", "issued_documents_0001")
     op.create_table(
         "issued_documents",
-        sa.Column("number", sa.String(64), nullable=False),
+        sa.Column("number", sa.String(80), nullable=False),
         sa.Column("prefix", sa.String(32), nullable=False),
         sa.Column("year", sa.Integer, nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
@@ -78,6 +79,9 @@ def _alter_in_place() -> None:
     op.alter_column("issued_documents", "status", type_=sa.String(12),
                     existing_type=sa.String(8), existing_nullable=False)
     op.create_check_constraint(op.f("ck_issued_documents_status"), "issued_documents", _STATUS)
+    # room for references of long deal ids (SOW-<deal>.<n>)
+    op.alter_column("issued_documents", "number", type_=sa.String(80),
+                    existing_type=sa.String(64), existing_nullable=False)
     for col in _new_columns():
         op.add_column("issued_documents", col)
 
@@ -133,7 +137,7 @@ def upgrade() -> None:
 
     op.create_table(
         "document_files",
-        sa.Column("number", sa.String(64), nullable=False),
+        sa.Column("number", sa.String(80), nullable=False),
         sa.Column("format", sa.String(8), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("content", sa.LargeBinary, nullable=False),
