@@ -216,8 +216,15 @@ class Session:
         recorder = self._store if self._store is not None else self._decision_reader()
         if recorder is None:
             return
-        recorder.record_revisions([RevisionRecord(r.deal.deal, r.revision, r.canonical,
-                                                  r.source or None) for r in results])
+        rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None)
+                for r in results]
+        try:
+            recorder.record_revisions(rows)
+        except Exception as exc:  # noqa: BLE001 - sqlite3 or SQLAlchemy: one clear problem
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or \
+                type(exc).__name__
+            raise InputError([Problem("database", None, "", (
+                f"cannot record the deal revision(s) in the database: {reason}"))]) from None
 
     # -- documents ------------------------------------------------------------------------
 

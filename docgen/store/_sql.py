@@ -4,6 +4,23 @@ Every write runs in one transaction that takes the database's write lock first: 
 IMMEDIATE`` on SQLite (so two processes never interleave a read-modify-write), a row lock
 (``SELECT … FOR UPDATE``) on PostgreSQL. A process killed mid-transaction leaves nothing behind:
 SQLite discards the uncommitted WAL frames, PostgreSQL aborts the dead backend's transaction.
+
+**Reserved numbers whose holder died.** A final document's number is reserved (committed) before
+the document is rendered and written, and marked issued or void afterwards, so a process killed
+in between leaves a committed ``reserved`` row. The next issuing run voids it (:meth:`Store.recover`,
+and :meth:`Store.claim_issues` for the revision it wants) once it knows the holder is dead:
+
+- SQLite (one machine): the row records the reserving process: pid, host, boot id and process
+  start time (:mod:`docgen.store._holder`). Dead = same host and (another boot, no such pid, or
+  that pid started at another time). Pid + start time cannot be fooled by pid reuse; a process
+  on another host is never judged (a SQLite file shared between machines is not supported).
+- PostgreSQL (many machines, web workers): the reserving *connection* takes a session-level
+  advisory lock keyed on the number (``pg_advisory_lock(series, seq)``) inside the reserving
+  transaction, and holds it on a dedicated connection until the number is issued or void. The
+  server drops a session's advisory locks when its connection ends, which a killed process's
+  does; so another process that *can* take the lock (``pg_try_advisory_lock``) knows the holder
+  is gone, on any machine, without trusting pids or clocks. A process waiting for another to
+  finish the same revision blocks on that lock (``pg_advisory_lock``) instead of polling.
 """
 
 from __future__ import annotations
