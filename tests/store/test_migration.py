@@ -132,3 +132,41 @@ def test_unique_indexes_hold_whatever_python_does(store: Any) -> None:
         assert conn.execute(select(issued_documents.c.number)
                             .where(issued_documents.c.status == "issued")).scalars().all() == [
             claim.document.number]
+
+
+@pytest.mark.postgres
+def test_claim_that_loses_the_race_rolls_back_and_finds_the_winner(
+        ws: Workspace, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: another process commits a reservation of the same revision between this process's
+    # look-up and its insert (READ COMMITTED on PostgreSQL lets that happen)
+    from docgen.store import IssueRequest
+    from docgen.store._sql import Store
+    from docgen.store._tables import issued_documents, po_sequences
+
+    monkeypatch.setenv("DOCGEN_DATABASE_URL", postgres_url)
+    store = open_store(ws)
+    other = open_store(ws)
+    req = IssueRequest("D-9", "po", "r" * 64, "fp")
+    real = Store._adopt_legacy
+    raced: list[str] = []
+
+    def racing(conn: Any, request: IssueRequest) -> Any:
+        if not raced:
+            raced.append("")  # the other process's own look-up goes straight through
+            raced[0] = other.claim_issues([request], year=2026,
+                                          prefix="PO").claims[0].document.number
+        return real(conn, request)
+
+    monkeypatch.setattr(Store, "_adopt_legacy", staticmethod(racing))
+    try:
+        # when
+        got = store.claim_issues([req], year=2026, prefix="PO").claims
+        # then: the loser's insert failed on the unique index, rolled back (its number given
+        # back) and it found the winner's live reservation, held by a live connection
+        assert [(c.state, c.document.number) for c in got] == [("busy", raced[0])]
+        with store.engine.connect() as conn:
+            assert conn.execute(select(po_sequences.c.last_number)).scalar() == 1
+            assert conn.execute(select(issued_documents.c.number)).scalars().all() == raced
+    finally:
+        other.close()
+        store.close()
