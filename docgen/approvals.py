@@ -26,15 +26,18 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from docgen.errors import InputError, Problem
 from docgen.findings import Finding, Severity
+from docgen.sla import SlaClock
 from docgen.store import ApprovalRequest, Decision, DecisionOutcome
 
 if TYPE_CHECKING:
     from docgen.models.policy import ExceptionPolicy, Policy
+    from docgen.money import Money
     from docgen.pricing import PricedDeal, PricedLine
     from docgen.store import Store
     from docgen.validate import DealResult, Resolver
 
-__all__ = ["ApprovalRecord", "HistoryEntry", "SlaState", "approval_findings", "decide",
+__all__ = ["ApprovalRecord", "HistoryEntry", "SlaState", "amount_at_stake", "approval_findings",
+           "decide",
            "history", "line_approvals", "resolve", "resolver", "sla_deadline", "sla_state",
            "submit"]
 
@@ -68,24 +71,28 @@ class SlaState(str, Enum):
         return list(SlaState).index(self)
 
 
-def sla_deadline(requested_at: datetime, policy: ExceptionPolicy) -> datetime:
-    """When the SLA of a request runs out."""
-    return requested_at + timedelta(hours=policy.sla_hours)
+def sla_deadline(requested_at: datetime, policy: ExceptionPolicy,
+                 clock: SlaClock | None = None) -> datetime:
+    """When the SLA of a request runs out (`clock`: calendar hours when None)."""
+    return (clock or SlaClock()).add(requested_at, policy.sla_hours)
 
 
 def sla_state(requested_at: datetime | None, now: datetime, policy: ExceptionPolicy, *,
-              closed_at: datetime | None = None) -> SlaState:
+              closed_at: datetime | None = None, clock: SlaClock | None = None) -> SlaState:
     """The SLA state of an exception requested at `requested_at`, as of `now`.
 
     Open: *on time* until ``warn_hours``, then *due soon*, *breached* from ``sla_hours`` on.
     Closed (every needed decision in, or a rejection): *met* or *missed* by the decision time.
+    Hours are service hours of `clock` (business hours when the policy sets them).
     """
     if requested_at is None:
         return SlaState.NOT_STARTED
+    clock = clock or SlaClock()
     limit = timedelta(hours=policy.sla_hours)
     if closed_at is not None:
-        return SlaState.MET if closed_at - requested_at <= limit else SlaState.MISSED
-    age = now - requested_at
+        return (SlaState.MET if clock.elapsed(requested_at, closed_at) <= limit
+                else SlaState.MISSED)
+    age = clock.elapsed(requested_at, now)
     if age >= limit:
         return SlaState.BREACHED
     if age >= timedelta(hours=policy.warn_hours):
@@ -177,13 +184,20 @@ def _line(priced: PricedDeal, where: str) -> PricedLine | None:
     return next((ln for ln in priced.lines if ln.where == where), None)
 
 
+def amount_at_stake(code: str, line: PricedLine | None) -> Money | None:
+    """What an exception puts at stake: the discount conceded for a discount approval (PRC001),
+    else the revenue of the line (a non-catalogue or CS-review service)."""
+    if line is None:
+        return None
+    return line.discount_amount if code == "PRC001" else line.sold_amount
+
+
 def _request(result: DealResult, f: Finding, *, now: datetime, by: str | None) -> ApprovalRequest:
-    ln = _line(result.priced, f.where)
-    sold = ln.sold_amount if ln is not None else None
+    stake = amount_at_stake(f.code, _line(result.priced, f.where))
     return ApprovalRequest(deal_id=result.deal.deal, code=f.code, where=f.where,
                            fingerprint=f.fingerprint or "", approvers=f.approvers,
-                           message=f.message, amount=sold.amount if sold else None,
-                           currency=sold.currency if sold else None, requested_at=now,
+                           message=f.message, amount=stake.amount if stake else None,
+                           currency=stake.currency if stake else None, requested_at=now,
                            requested_by=by)
 
 

@@ -1,14 +1,22 @@
-"""The CS exception report: every approval finding of the given deals, its status and SLA state.
+"""The CS exception report: everything that stands between the given deals and their POs.
 
-One row per exception (an approval finding of a deal as it is now): deal, customer, sales rep,
-code, what it is about, the amount at stake (the discount conceded for a
-discount approval, else the line's sold amount), when it was requested, its
-age, its SLA state against the policy's ``exceptions`` (``warn_hours``, ``sla_hours``), the roles
-it needs and the decisions so far. Rows come most urgent first:
+One row per exception: every approval finding of a deal as it is now, every error that blocks
+its PO (paperwork too: a missing MNDA or credit application is fixed by the seller, not
+approved), and every earlier request whose line has changed since (its history — breached,
+answered late — survives the edit). A row gives deal, customer, sales rep, code, what it is
+about, the amount at stake (the discount conceded for a discount approval, the line's sold
+amount for a service exception, the deal's total for a blocker of the whole PO), when it was
+requested, its age and SLA state in service hours (:mod:`docgen.sla`: business hours when the
+policy sets ``business_hours``), the roles it needs, **the people who can act** (the approvers
+the policy names for the roles still awaited, or the sales rep for an error) and the decisions
+so far. The summary totals what is at stake per currency, each deal counted once. Rows come most
+urgent first:
 
 1. open requests, breached before due soon before on time, the earliest deadline first;
 2. exceptions never submitted (no SLA clock yet), the largest amount first;
-3. rejected, then approved ones, the latest decision first.
+3. errors to fix, the largest amount first;
+4. rejected, then approved ones, the latest decision first;
+5. requests whose line changed since, the latest first.
 
 Written as one self-contained HTML file (CSS inlined), a PDF (WeasyPrint, through
 :mod:`docgen.render.pdf`), a CSV a spreadsheet opens (UTF-8 with BOM, header row) or JSON.
@@ -24,20 +32,22 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docgen.approvals import SlaState, approval_findings, sla_deadline, sla_state
+from docgen.approvals import (SlaState, amount_at_stake, approval_findings, sla_deadline,
+                              sla_state)
 from docgen.errors import InputError, Problem, RenderError
+from docgen.findings import Severity
 from docgen.io import write_atomic
 from docgen.money import Money
+from docgen.sla import SlaClock
 
 if TYPE_CHECKING:
-    from docgen.models.policy import ExceptionPolicy
-    from docgen.pricing import PricedLine
+    from docgen.models.policy import Policy
     from docgen.store import ApprovalRequest, Decision, Store
     from docgen.validate import DealResult
 
@@ -47,8 +57,8 @@ __all__ = ["CSV_COLUMNS", "FORMATS", "STATUSES", "ExceptionRow", "Report", "buil
 
 FORMATS = ("html", "pdf", "csv", "json")
 #: Exception statuses, in the order the summary lists them.
-STATUSES = ("pending", "not submitted", "rejected", "approved")
-_GROUP = {"pending": 0, "not submitted": 1, "rejected": 2, "approved": 3}
+STATUSES = ("pending", "not submitted", "to fix", "rejected", "approved", "line changed")
+_GROUP = {s: i for i, s in enumerate(STATUSES)}
 _LOCALE = "en_US"  # the report is an internal CS document: one locale for every deal
 
 
@@ -73,6 +83,7 @@ class ExceptionRow:
     age: timedelta | None
     closed_at: datetime | None
     decisions: tuple[Decision, ...] = ()
+    can_act: tuple[str, ...] = ()
 
     @property
     def decision_text(self) -> str:
@@ -80,7 +91,10 @@ class ExceptionRow:
         parts = [f"{'approved' if d.decision == 'approve' else 'rejected'} by {d.by} "
                  f"({d.role}) {_when(d.decided_at)}" + (f": {d.note}" if d.note else "")
                  for d in self.decisions]
-        if self.waiting_for and self.status != "rejected":
+        if self.status == "to fix":
+            parts.append("to be fixed in the deal" + (f" by {self.sales_rep}"
+                                                        if self.sales_rep else ""))
+        elif self.waiting_for and self.status not in ("rejected", "line changed"):
             parts.append(f"waiting for {', '.join(self.waiting_for)}")
         return "; ".join(parts)
 
@@ -105,7 +119,7 @@ class ExceptionRow:
             "requested_at": _iso(self.requested_at), "requested_by": self.requested_by,
             "due_at": _iso(self.due_at), "closed_at": _iso(self.closed_at),
             "age_hours": _hours(self.age), "approvers": list(self.approvers),
-            "waiting_for": list(self.waiting_for),
+            "waiting_for": list(self.waiting_for), "can_act": list(self.can_act),
             "decisions": [{"role": d.role, "by": d.by, "decision": d.decision, "note": d.note,
                            "at": _iso(d.decided_at)} for d in self.decisions],
             "decision": self.decision_text,
@@ -123,14 +137,28 @@ class Report:
     rows: tuple[ExceptionRow, ...]
     by_status: dict[str, int] = field(default_factory=dict)
     by_sla: dict[str, int] = field(default_factory=dict)
+    at_stake: dict[str, Money] = field(default_factory=dict)
+    clock: str = "calendar hours"
+
+    @property
+    def at_stake_text(self) -> str:
+        """What is at stake, per currency, as one line ("nothing" when nothing is open)."""
+        return ", ".join(_money_text(m) for m in self.at_stake.values()) or "nothing"
+
+    @property
+    def open_rows(self) -> tuple[ExceptionRow, ...]:
+        """Rows that still stand between a deal and its PO."""
+        return tuple(r for r in self.rows if r.status in _OPEN)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form of the whole report."""
-        return {"format": "docgen.exception-report/1", "now": _iso(self.now),
-                "policy": {"warn_hours": self.warn_hours, "sla_hours": self.sla_hours},
+        return {"format": "docgen.exception-report/2", "now": _iso(self.now),
+                "policy": {"warn_hours": self.warn_hours, "sla_hours": self.sla_hours,
+                           "hours": self.clock},
                 "deals": list(self.deals),
-                "summary": {"total": len(self.rows), "by_status": self.by_status,
-                            "by_sla_state": self.by_sla},
+                "summary": {"total": len(self.rows), "open": len(self.open_rows),
+                            "by_status": self.by_status, "by_sla_state": self.by_sla,
+                            "at_stake": {c: str(m.amount) for c, m in self.at_stake.items()}},
                 "exceptions": [r.to_json() for r in self.rows]}
 
 
@@ -164,14 +192,6 @@ def _age_text(age: timedelta | None) -> str:
     return f"{hours} h {mins:02d} min"
 
 
-def amount_at_stake(code: str, line: PricedLine | None) -> Money | None:
-    """What an exception puts at stake: the discount conceded for a discount approval (PRC001),
-    else the revenue of the line (a non-catalogue or CS-review service)."""
-    if line is None:
-        return None
-    return line.discount_amount if code == "PRC001" else line.sold_amount
-
-
 def _money_text(amount: Money | None) -> str:
     if amount is None:
         return ""
@@ -182,8 +202,26 @@ def _money_text(amount: Money | None) -> str:
 
 # -- building ------------------------------------------------------------------------------------
 
-def _row(result: DealResult, f: Any, req: ApprovalRequest | None, ds: list[Decision],
-         policy: ExceptionPolicy, now: datetime) -> ExceptionRow:
+_OPEN = frozenset({"pending", "not submitted", "to fix"})
+_Key = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    policy: Policy
+    clock: SlaClock
+    now: datetime
+
+    def people(self, roles: Sequence[str]) -> tuple[str, ...]:
+        """The people the policy names for `roles`, each once, in role order."""
+        out = dict.fromkeys(e for r in roles for e in self.policy.approvers.get(r, ()))
+        return tuple(out)
+
+
+def _row(ctx: _Ctx, result: DealResult, f: Any, req: ApprovalRequest | None,
+         ds: list[Decision], *, changed_at: datetime | None = None) -> ExceptionRow:
+    """The row of one approval finding (or, with `changed_at`, of a request whose line has
+    changed since: the change at `changed_at`, when known, closed its clock)."""
     deal = result.deal
     line = next((ln for ln in result.priced.lines if ln.where == f.where), None)
     reject = next((d for d in ds if d.decision == "reject"), None)
@@ -198,24 +236,80 @@ def _row(result: DealResult, f: Any, req: ApprovalRequest | None, ds: list[Decis
         status = "pending"
     else:
         status = "not submitted"
+    if changed_at is not None or (req is not None and f.fingerprint != req.fingerprint):
+        status, closed_at = "line changed", closed_at or changed_at
+        line = None  # the amount at stake was the line's as it was
     requested_at = req.requested_at if req else (min(d.decided_at for d in ds) if ds else None)
     age = None
     if requested_at is not None:
-        age = max((closed_at or now) - requested_at, timedelta(0))
+        age = ctx.clock.elapsed(requested_at, closed_at or ctx.now)
+    pol = ctx.policy.exceptions
     return ExceptionRow(
         deal_id=deal.deal, customer=deal.customer.name,
         sales_rep=deal.sales_rep.name if deal.sales_rep else "",
         code=f.code, where=f.where, about=f.message,
         amount=amount_at_stake(f.code, line), status=status,
-        sla=sla_state(requested_at, now, policy, closed_at=closed_at), approvers=f.approvers,
-        waiting_for=waiting, requested_at=requested_at,
+        sla=sla_state(requested_at, ctx.now, pol, closed_at=closed_at, clock=ctx.clock),
+        approvers=f.approvers, waiting_for=waiting, requested_at=requested_at,
         requested_by=req.requested_by if req else None,
-        due_at=sla_deadline(requested_at, policy) if requested_at else None, age=age,
-        closed_at=closed_at, decisions=tuple(ds))
+        due_at=sla_deadline(requested_at, pol, ctx.clock) if requested_at else None, age=age,
+        closed_at=closed_at, decisions=tuple(ds),
+        can_act=ctx.people(waiting) if status in _OPEN else ())
 
 
-def build_report(results: Sequence[DealResult], store: Store | None, policy: ExceptionPolicy,
-                 now: datetime) -> Report:
+def _error_row(result: DealResult, f: Any) -> ExceptionRow:
+    """An error that blocks the PO: nobody approves it; the seller fixes the deal."""
+    deal = result.deal
+    line = next((ln for ln in result.priced.lines if ln.where == f.where), None)
+    rep = deal.sales_rep
+    return ExceptionRow(
+        deal_id=deal.deal, customer=deal.customer.name, sales_rep=rep.name if rep else "",
+        code=f.code, where=f.where, about=f.message,
+        amount=line.sold_amount if line is not None else result.priced.totals.total_due,
+        status="to fix", sla=SlaState.NOT_STARTED, approvers=(), waiting_for=(),
+        requested_at=None, requested_by=None, due_at=None, age=None, closed_at=None,
+        can_act=(rep.email,) if rep and rep.email else ())
+
+
+def _stale(ctx: _Ctx, result: DealResult, req: ApprovalRequest, ds: list[Decision],
+           later: list[datetime]) -> ExceptionRow:
+    """The row of a request made for a line that has changed since: its clock stopped when
+    the changed line was requested again (the earliest later request of the same finding)."""
+    from docgen.findings import Finding, Gate, Severity
+
+    f = Finding(code=req.code, severity=Severity.APPROVAL, gate=Gate.PO, where=req.where,
+                message=f"{req.message} (the line has changed since)",
+                approvers=tuple(req.approvers), fingerprint=req.fingerprint)
+    after = [t for t in later if t > req.requested_at]
+    row = _row(ctx, result, f, req, ds, changed_at=min(after) if after else ctx.now)
+    amount = (Money(req.amount, req.currency) if req.amount is not None and req.currency
+              else None)
+    return replace(row, amount=amount)
+
+
+def _at_stake(rows: Sequence[ExceptionRow], results: Sequence[DealResult]) -> dict[str, Money]:
+    """Per currency, what waits on the open rows, each deal once: its whole total when its PO
+    is blocked by an error, else the sum of its open exceptions' amounts."""
+    totals: dict[str, Money] = {}
+    by_deal = {r.deal.deal: r for r in results}
+    for deal_id in dict.fromkeys(r.deal_id for r in rows):
+        mine = [r for r in rows if r.deal_id == deal_id and r.status in _OPEN]
+        if not mine:
+            continue
+        if any(r.status == "to fix" for r in mine):
+            amount = by_deal[deal_id].priced.totals.total_due
+        else:
+            amounts = [r.amount for r in mine if r.amount is not None]
+            if not amounts:
+                continue
+            amount = sum(amounts[1:], amounts[0])
+        cur = amount.currency
+        totals[cur] = totals[cur] + amount if cur in totals else amount
+    return dict(sorted(totals.items()))
+
+
+def build_report(results: Sequence[DealResult], store: Store | None, policy: Policy,
+                 now: datetime, *, source: str = "skus/policy.yaml") -> Report:
     """The report of `results` (validated *without* the resolver) as of `now`.
 
     Requests and decisions recorded after `now` are left out, so that a report for a past
@@ -224,32 +318,45 @@ def build_report(results: Sequence[DealResult], store: Store | None, policy: Exc
     if now.tzinfo is None:
         msg = "the report's clock must be timezone-aware"
         raise ValueError(msg)
+    ctx = _Ctx(policy, SlaClock(policy.business_hours, source=source), now)
     ids = [r.deal.deal for r in results]
     # the report is "as of now": what happened after it has not happened yet
     reqs = {r.key: r for r in (store.requests(ids) if store else []) if r.requested_at <= now}
-    decs: dict[tuple[str, str, str, str], list[Decision]] = {}
+    decs: dict[_Key, list[Decision]] = {}
     for d in store.decisions(ids) if store else []:
         if d.decided_at <= now:
             decs.setdefault(d.key, []).append(d)
     rows = []
     for result in results:
+        deal_id = result.deal.deal
+        current: set[_Key] = set()
         for f in approval_findings(result.findings):
-            key = (result.deal.deal, f.code, f.where, f.fingerprint or "")
-            rows.append(_row(result, f, reqs.get(key), decs.get(key, []), policy, now))
+            key = (deal_id, f.code, f.where, f.fingerprint or "")
+            current.add(key)
+            rows.append(_row(ctx, result, f, reqs.get(key), decs.get(key, [])))
+        rows += [_error_row(result, f) for f in result.blockers("po")
+                 if f.severity is not Severity.APPROVAL]
+        stale = [k for k in reqs if k[0] == deal_id and k not in current]
+        for key in stale:
+            later = [r.requested_at for k, r in reqs.items()
+                     if k[:3] == key[:3] and k != key]
+            rows.append(_stale(ctx, result, reqs[key], decs.get(key, []), later))
     rows.sort(key=ExceptionRow.sort_key)
     by_status = Counter(r.status for r in rows)
     by_sla = Counter(r.sla.value for r in rows)
-    return Report(now=now, warn_hours=policy.warn_hours, sla_hours=policy.sla_hours,
+    pol = policy.exceptions
+    return Report(now=now, warn_hours=pol.warn_hours, sla_hours=pol.sla_hours,
                   deals=tuple(ids), rows=tuple(rows),
                   by_status={s: by_status.get(s, 0) for s in STATUSES},
-                  by_sla={s.value: by_sla.get(s.value, 0) for s in SlaState})
+                  by_sla={s.value: by_sla.get(s.value, 0) for s in SlaState},
+                  at_stake=_at_stake(rows, results), clock=ctx.clock.describe())
 
 
 # -- writing -------------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("deal", "customer", "sales_rep", "code", "where", "about", "amount_at_stake",
                "amount", "currency", "status", "sla_state", "requested_at", "requested_by",
-               "age_hours", "due_at", "approvers", "waiting_for", "decision")
+               "age_hours", "due_at", "approvers", "waiting_for", "can_act", "decision")
 
 
 #: First characters that make a spreadsheet read a text cell as a formula: the ASCII ones and
@@ -287,7 +394,7 @@ def report_csv(report: Report) -> bytes:
             _cell(r.sla.value), _cell(j["requested_at"]), _cell(r.requested_by),
             _cell(j["age_hours"], numeric=True), _cell(j["due_at"]),
             _cell(" ".join(r.approvers)), _cell(" ".join(r.waiting_for)),
-            _cell(r.decision_text)])
+            _cell(" ".join(r.can_act)), _cell(r.decision_text)])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -314,13 +421,15 @@ def _context(report: Report) -> dict[str, Any]:
         "requested_at": _when(r.requested_at) if r.requested_at else "",
         "requested_by": r.requested_by or "", "due_at": _when(r.due_at) if r.due_at else "",
         "age": _age_text(r.age), "approvers": ", ".join(r.approvers),
-        "decision": r.decision_text,
+        "can_act": ", ".join(r.can_act), "decision": r.decision_text,
     } for r in report.rows]
     return {
         "report": {"title": "Exception report", "now": _when(report.now),
                    "now_iso": report.now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                    "warn_hours": report.warn_hours, "sla_hours": report.sla_hours,
-                   "deals": ", ".join(report.deals), "total": len(report.rows)},
+                   "deals": ", ".join(report.deals), "total": len(report.rows),
+                   "open": len(report.open_rows), "clock": report.clock},
+        "at_stake": [(c, _money_text(m)) for c, m in report.at_stake.items()],
         "by_status": list(report.by_status.items()),
         "by_sla": [(k, v, k.replace(" ", "-")) for k, v in report.by_sla.items()],
         "rows": rows,

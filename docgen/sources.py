@@ -41,6 +41,9 @@ class Source:
     file: str
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    #: True when the text was plain ASCII without a backslash: then no string in `data` holds a
+    #: character outside ASCII (YAML and JSON can only write one as itself or as an escape).
+    ascii_only: bool = False
 
     def line_of(self, path: Sequence[str | int]) -> int | None:
         """Line of the longest prefix of `path` that the file has, or None."""
@@ -92,7 +95,7 @@ def load_text(text: str, file: str) -> Source:
     """Parse YAML or JSON `text` (JSON when `file` ends in .json)."""
     if len(text) > MAX_FILE_BYTES:
         raise _too_big(file, len(text.encode("utf-8", "surrogatepass")))
-    src = Source(file, None)
+    src = Source(file, None, ascii_only=text.isascii() and "\\" not in text)
     if file.endswith(".json"):
         return _load_json(text, src)
     reader = YamlReader(text, file, src.lines)

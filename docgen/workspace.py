@@ -193,6 +193,7 @@ def load_deal(path: Path | str, policy: Policy | None = None) -> Deal:
     """Load and schema-check one deal file; with `policy`, also check its stage id."""
     src = load_file(path)
     deal = validate_model(Deal, src)
+    deal._ascii_only = src.ascii_only
     if policy is not None:
         _check_against_policy(deal, policy, src)
     return deal

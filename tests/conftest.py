@@ -38,15 +38,37 @@ def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DOCGEN_DATABASE_URL", raising=False)
 
 
-@pytest.fixture
-def ws_path(tmp_path: Path) -> Path:
-    """A private copy of the sample workspace (skus, templates, examples)."""
-    root = tmp_path / "ws"
+def copy_sample(root: Path) -> Path:
+    """Copy the sample workspace (skus, templates, examples) to `root`: the one workspace copy
+    every fixture starts from."""
     src = sample_root()
     for name in ("skus", "templates", "examples"):
         shutil.copytree(src / name, root / name,
                         ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
     return root
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path) -> Path:
+    """A private copy of the sample workspace (skus, templates, examples)."""
+    return copy_sample(tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def shared_ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample workspace shared by the tests that only read it (a session keeps its
+    renderer warm, so sharing one saves the font set-up of each test). Tests that write state
+    use `ws_path`."""
+    return copy_sample(tmp_path_factory.mktemp("shared-ws"))
+
+
+@pytest.fixture(scope="session")
+def shared_ws(shared_ws_path: Path) -> Workspace:
+    """The shared workspace, loaded and lock-checked."""
+    from docgen import api
+
+    with api.Session(shared_ws_path) as s:
+        return s.workspace
 
 
 @pytest.fixture

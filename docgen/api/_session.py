@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from docgen.approvals import HistoryEntry
     from docgen.catalogue import LockDiff
+    from docgen.forecast import Forecast
     from docgen.models.catalogue import Sku
     from docgen.models.deal import Deal
     from docgen.pack import PackResult
@@ -243,7 +244,7 @@ class Session:
         """
         from docgen.api._render import render_documents
 
-        kind = DocumentKind(kind)
+        kind = _kind(kind)
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
             raise InputError([Problem("--format", None, "", f"unknown format {f!r}; choose from "
@@ -265,7 +266,7 @@ class Session:
         from docgen.approvals import line_approvals
         from docgen.render.documents import DocumentInput, DocumentPolicy
 
-        kind = DocumentKind(kind)
+        kind = _kind(kind)
         draft = number is None if draft is None else draft
         ws = self.workspace
         codes = {ln.code for ln in result.priced.lines if ln.code}
@@ -353,8 +354,14 @@ class Session:
         from docgen.report import build_report
 
         results = self.validate(paths, approvals=False)
-        return build_report(results, self._existing_store(), self.workspace.policy.exceptions,
-                            now or datetime.now(UTC))
+        return build_report(results, self._existing_store(), self.workspace.policy,
+                            now or datetime.now(UTC), source=str(self.workspace.policy_path))
+
+    def forecast(self, paths: Sequence[PathLike]) -> Forecast:
+        """The pipeline of the deals by stage: counts, sold and weighted totals per currency."""
+        from docgen.forecast import build_forecast
+
+        return build_forecast(self.validate(paths, approvals=False), self.workspace.policy)
 
     def write_report(self, report: Report, path: Path) -> str:
         """Write the report in the format its suffix names (html, pdf, csv, json)."""
@@ -469,6 +476,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+def _kind(kind: DocumentKind | str) -> DocumentKind:
+    try:
+        return DocumentKind(kind)
+    except ValueError:
+        raise InputError([Problem("kind", None, "", f"unknown document kind {kind!r}; choose "
+                                  f"from {', '.join(k.value for k in DocumentKind)}")]) from None
 
 
 def _is_deal_id(text: str) -> bool:

@@ -16,6 +16,7 @@ import click
 from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
+from docgen.cli._forecast import forecast
 from docgen.cli._history import documents, history
 from docgen.cli._render import onboarding, po, sow
 from docgen.cli._templates import templates
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 
 for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, history,
-                documents, report, verify, pack, catalogue, schema, templates, init):
+                documents, report, forecast, verify, pack, catalogue, schema, templates, init):
     cli.add_command(command)
 
 

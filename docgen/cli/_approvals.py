@@ -143,21 +143,51 @@ def _parse_now(value: str | None) -> datetime:
 
 @click.command()
 @click.argument("deals", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="FILE.html, FILE.pdf, FILE.csv or FILE.json (the suffix chooses).")
+@click.option("-o", "--output", "output", default=None, type=click.Path(dir_okay=False),
+              help="FILE.html, FILE.pdf, FILE.csv or FILE.json (the suffix chooses); "
+                   "without it the report is printed.")
 @click.option("--now", "now", metavar="T", default=None,
               help="The clock for ages and SLA states, ISO 8601 (without a zone: UTC); "
                    "default: the current time.")
 @click.pass_context
-def report(ctx: click.Context, deals: tuple[str, ...], output: str, now: str | None) -> None:
-    """The CS exception report of DEALs: status, amount at stake, age and SLA state."""
-    out = Path(output)
-    if out.suffix.lower().lstrip(".") not in api.REPORT_FORMATS:
-        raise InputError([Problem(output, None, "", "name the report file .html, .pdf, .csv or "
-                                  ".json (the suffix chooses the format)")])
+def report(ctx: click.Context, deals: tuple[str, ...], output: str | None,
+           now: str | None) -> None:
+    """The CS exception report of DEALs: every exception and every error that blocks a PO,
+    with status, who can act, amount at stake, age and SLA state, most urgent first."""
+    out = Path(output) if output else None
+    if out is not None and out.suffix.lower().lstrip(".") not in api.REPORT_FORMATS:
+        raise InputError([Problem(str(out), None, "", "name the report file .html, .pdf, .csv "
+                                  "or .json (the suffix chooses the format)")])
     clock = _parse_now(now)
     with session(ctx) as s:
         rep = s.report(deals, now=clock)
-        fmt = s.write_report(rep, out)
+        fmt = s.write_report(rep, out) if out is not None else None
     counts = ", ".join(f"{v} {k}" for k, v in rep.by_status.items() if v) or "no exceptions"
-    click.echo(f"wrote {out} ({fmt}): {len(rep.rows)} exception(s): {counts}")
+    stake = rep.at_stake_text
+    if out is None:
+        _print_report(rep)
+        click.echo(f"{len(rep.rows)} exception(s): {counts}; open at stake: {stake}")
+    else:
+        click.echo(f"wrote {out} ({fmt}): {len(rep.rows)} exception(s): {counts}; "
+                   f"open at stake: {stake}")
+
+
+def _print_report(rep: Any) -> None:
+    """The report as a table on the terminal (plain text when piped)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Exception report as of {_when(rep.now)} (SLA in {rep.clock})",
+                  title_justify="left", expand=False)
+    for name, just in (("deal", "left"), ("code", "left"), ("where", "left"),
+                       ("status", "left"), ("SLA", "left"), ("age", "right"),
+                       ("at stake", "right"), ("who can act", "left")):
+        table.add_column(name, justify=just)  # type: ignore[arg-type]
+    for r in rep.rows:
+        j = r.to_json()
+        table.add_row(r.deal_id, r.code, r.where, r.status, r.sla.value,
+                      f"{j['age_hours']} h" if j["age_hours"] else "", j["amount_at_stake"],
+                      ", ".join(r.can_act))
+    import sys
+
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator
 
 from docgen.limits import MAX_LINES
 from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
@@ -171,6 +171,9 @@ class Deal(Input):
     evidence: dict[Word, Evidence] = Field(default_factory=dict)
     lines: list[Line] = Field(min_length=1, max_length=MAX_LINES)
     sow: Sow | None = None
+    #: Set by the loader when the file was plain ASCII without escapes (every text is ASCII);
+    #: lets CUS005 skip its walk. Never part of the data, the schema or the revision.
+    _ascii_only: bool = PrivateAttr(default=False)
 
     @field_validator("evidence", mode="before")
     @classmethod

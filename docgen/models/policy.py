@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -11,7 +11,9 @@ from docgen.models._base import Input, Pct, Text, Word
 if TYPE_CHECKING:
     from docgen.models.deal import Deal
 
-__all__ = ["Band", "ExceptionPolicy", "PlanTask", "Policy", "Stage"]
+__all__ = ["Band", "BusinessHours", "ExceptionPolicy", "PlanTask", "Policy", "Stage"]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Band(Input):
@@ -27,6 +29,47 @@ class ExceptionPolicy(Input):
     approvers: list[Word] = Field(min_length=1)
     warn_hours: int = Field(default=24, ge=0)
     sla_hours: int = Field(default=48, ge=1)
+
+
+class BusinessHours(Input):
+    """The hours in which CS works: the SLA clock runs only then (SPEC §2.3)."""
+
+    timezone: Word = Field(description="IANA time zone, e.g. Europe/Amsterdam")
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1, max_length=7)
+    start: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(default="17:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+    holidays: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+        description="ISO 3166 country (and optional subdivision, e.g. DE-BY) whose public "
+                    "holidays stop the clock")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"{value!r} is not an IANA time zone (e.g. Europe/Amsterdam)"
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            msg = "a day is listed twice"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _a_working_day(self) -> BusinessHours:
+        if self.end != "24:00" and self.end <= self.start:
+            msg = f"end {self.end} must be after start {self.start}"
+            raise ValueError(msg)
+        return self
 
 
 class Stage(Input):
@@ -61,6 +104,8 @@ class Policy(Input):
     tax_rates: dict[Word, Pct] = Field(default_factory=dict)
     discount_bands: list[Band] = Field(min_length=1)
     exceptions: ExceptionPolicy
+    #: Without it, the SLA counts calendar hours.
+    business_hours: BusinessHours | None = None
     approvers: dict[Word, list[Word]] = Field(default_factory=dict)
     checklists: Checklists = Field(default_factory=Checklists)
     go_live_notice_hours: int = Field(default=72, ge=0)

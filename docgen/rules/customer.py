@@ -317,10 +317,11 @@ def _deal_texts(model: BaseModel) -> list[tuple[str, str]]:
     """(field path, text) of every text in `model` holding a character CUS005 reports.
 
     Every field is walked, not a list of known text fields, so a field added later is checked
-    too. Most deals hold no such character: one look at their JSON (pydantic's serializer, in
-    Rust, leaves non-ASCII characters as they are) says so before any Python walk.
+    too. Most deals hold no such character: a deal loaded from a plain-ASCII file says so at
+    once, and for others one look at their JSON (pydantic's serializer, in Rust, leaves
+    non-ASCII characters as they are) says so before any Python walk.
     """
-    if not _bad_chars(model.model_dump_json()):
+    if getattr(model, "_ascii_only", False) or not _bad_chars(model.model_dump_json()):
         return []
     out: list[tuple[str, str]] = []
     stack: list[tuple[str, Any]] = [("", model)]
@@ -376,10 +377,26 @@ def _document_texts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
         if sku is None:  # pragma: no cover - sku_lines() yields only lines with a SKU
             continue
         for comp in (sku, *(ctx.skus[c.sku] for c in sku.components if c.sku in ctx.skus)):
-            for field in ("name", "description", "unit"):
-                text = getattr(comp, field)
-                if _bad_chars(text):
-                    yield ln.where, f"The catalogue {field} of {comp.code}", text
+            for field, text in _sku_texts(comp):
+                yield ln.where, f"The catalogue {field} of {comp.code}", text
+
+
+#: id(sku) -> (sku, its texts CUS005 reports); the SKU is kept so its id is never reused.
+_SKU_TEXTS: dict[int, tuple[Any, tuple[tuple[str, str], ...]]] = {}
+
+
+def _sku_texts(sku: Any) -> tuple[tuple[str, str], ...]:
+    """(field, text) of the SKU's name, description and unit that hold a character CUS005
+    reports, worked out once per SKU object (catalogues are loaded once per workspace)."""
+    hit = _SKU_TEXTS.get(id(sku))
+    if hit is not None and hit[0] is sku:
+        return hit[1]
+    found = tuple((f, t) for f in ("name", "description", "unit")
+                  if _bad_chars(t := getattr(sku, f)))
+    if len(_SKU_TEXTS) > 4096:
+        _SKU_TEXTS.clear()
+    _SKU_TEXTS[id(sku)] = (sku, found)
+    return found
 
 
 def _named(chars: list[str]) -> str:

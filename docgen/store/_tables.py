@@ -85,7 +85,7 @@ approval_requests = Table(
     *_key_columns(),
     Column("approvers", String(400), nullable=False),     # roles, space-separated
     Column("message", Text, nullable=False),               # what the finding is about
-    Column("amount", String(40), nullable=True),           # the line's sold amount, decimal text
+    Column("amount", String(40), nullable=True),           # the amount at stake, decimal text
     Column("currency", String(3), nullable=True),
     Column("requested_at", UTCDateTime(), nullable=False),
     Column("requested_by", String(200), nullable=True),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,10 @@ from docgen import api
 from docgen.pricing import PricedDeal
 from docgen.workspace import Workspace
 from tests.conftest import example_data
+from tests.docs import ISSUED, pdf_text, render_document
 
-ISSUED = date(2026, 11, 22)
+__all__ = ["ISSUED", "KINDS", "MATRIX", "babel_money", "docx_text", "expected_money",
+           "locale_deal", "money_values", "pdf_text", "plain_spaces", "priced", "render"]
 
 #: (locale, currency, territory) of the locale matrix.
 MATRIX = [("en_US", "USD", "US"), ("en_GB", "GBP", "GB"), ("de_DE", "EUR", "DE"),
@@ -61,20 +62,11 @@ def priced(ws: Workspace, path: Path) -> PricedDeal:
 
 def render(ws: Workspace, path: Path, kind: str, out: Path, *, formats: tuple[str, ...] = ("pdf",),
            draft: bool = True) -> dict[str, Path]:
-    """Render one document through the session, as the CLI does (one job); the written paths."""
-    with api.Session(ws) as s:
-        batch = s.render(kind, [path], formats=formats, out_dir=out, draft=draft,
-                         issue_date=ISSUED, jobs=1)
-    assert not batch.failed, batch.failed
-    assert batch.rendered, f"{kind} of {path.name} was not rendered (blocked?)"
-    return batch.rendered[0].paths
-
-
-def pdf_text(path: Path) -> str:
-    """The text of every page, read with pypdf."""
-    from pypdf import PdfReader
-
-    return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    """Render one document in process (see :func:`tests.docs.render_document`); the written
+    paths. A final one is numbered like the first PO of the year, without the registry."""
+    number = None if draft else f"PO-{ISSUED.year}-000001"
+    return render_document(ws, path, kind, out, formats=formats, number=number,
+                           draft=draft).paths
 
 
 def docx_text(path: Path) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docgen.workspace import Workspace, sample_root
+from docgen.workspace import Workspace
+from tests.conftest import copy_sample
 
 #: Rupee list prices added to the shared workspace's catalogue, so that an en_IN deal can be
 #: priced in INR (the sample catalogue has none).
@@ -44,11 +45,7 @@ def add_inr(root: Path) -> None:
 def doc_ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the sample workspace shared by tests that only render drafts from it (the
     renderers are cached per templates folder, so sharing it saves their set-up per test)."""
-    root = tmp_path_factory.mktemp("docs-ws")
-    src = sample_root()
-    for name in ("skus", "templates", "examples"):
-        shutil.copytree(src / name, root / name,
-                        ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
+    root = copy_sample(tmp_path_factory.mktemp("docs-ws"))
     add_inr(root)
     return root
 

@@ -171,12 +171,14 @@ def rendered_docx(ws_path: Path, run_cli: Callable[..., subprocess.CompletedProc
     return files
 
 
+@pytest.mark.slow
 def test_rendered_docx_have_no_duplicate_properties(rendered_docx: list[Path]) -> None:
     # then: what docxtpl made of the templates is as clean as they are
     problems = [p for path in rendered_docx for p in schema_problems(path)]
     assert problems == []
 
 
+@pytest.mark.slow
 def test_rendered_docx_pass_openxml_audit(rendered_docx: list[Path]) -> None:
     # then
     problems = [p for path in rendered_docx for p in audit_problems(path)]

@@ -17,12 +17,18 @@ from docgen import api
 from docgen.approvals import decide, submit
 from docgen.cli import cli
 from docgen.report import CSV_COLUMNS, build_report, report_csv
+from docgen.models.policy import Policy
 from docgen.validate import DealResult
 from docgen.workspace import Workspace
 from tests.conftest import example_data
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CS = "cs.lead@brightfield.example"
+
+
+def calendar(ws: Workspace) -> Policy:
+    """The workspace's policy with the SLA in calendar hours (no business_hours)."""
+    return ws.policy.model_copy(update={"business_hours": None})
 
 
 def raw(ws: Workspace, path: Path) -> DealResult:
@@ -66,7 +72,7 @@ def populated(ws: Workspace, store: Any, deals: dict[str, Path]) -> dict[str, De
 def test_report_states_counts_and_order(ws: Workspace, store: Any,
                                         populated: dict[str, DealResult]) -> None:
     # when: 50 h after T0 (0042's open requests are breached, 0043's are 10 h old)
-    rep = build_report(list(populated.values()), store, ws.policy.exceptions,
+    rep = build_report(list(populated.values()), store, calendar(ws),
                        T0 + timedelta(hours=50))
 
     # then
@@ -78,7 +84,8 @@ def test_report_states_counts_and_order(ws: Workspace, store: Any,
     assert [r[3:] for r in rows[6:10]] == [("not submitted", "not started")] * 4
     assert rows[10:] == [("D-2026-0042", "CAT007", "lines[4]", "rejected", "missed"),
                          ("D-2026-0042", "CAT002", "lines[3]", "approved", "met")]
-    assert rep.by_status == {"pending": 6, "not submitted": 4, "rejected": 1, "approved": 1}
+    assert rep.by_status == {"pending": 6, "not submitted": 4, "to fix": 0, "rejected": 1,
+                             "approved": 1, "line changed": 0}
     assert rep.by_sla == {"breached": 2, "due soon": 0, "on time": 4, "not started": 4,
                           "missed": 1, "met": 1}
     # within the not-submitted group, the largest amount at stake comes first
@@ -97,7 +104,7 @@ def test_report_states_counts_and_order(ws: Workspace, store: Any,
                                               (48, "breached")])
 def test_report_sla_clock(ws: Workspace, store: Any, populated: dict[str, DealResult],
                           hours: int, state: str) -> None:
-    rep = build_report([populated["D-2026-0043"]], store, ws.policy.exceptions,
+    rep = build_report([populated["D-2026-0043"]], store, calendar(ws),
                        T0 + timedelta(hours=40 + hours))
     assert {r.sla.value for r in rep.rows} == {state}
 
@@ -105,17 +112,18 @@ def test_report_sla_clock(ws: Workspace, store: Any, populated: dict[str, DealRe
 def test_report_as_of_a_past_moment(ws: Workspace, store: Any,
                                     populated: dict[str, DealResult]) -> None:
     # when: before 0043 was submitted and before 0042's rejection
-    rep = build_report(list(populated.values()), store, ws.policy.exceptions,
+    rep = build_report(list(populated.values()), store, calendar(ws),
                        T0 + timedelta(hours=30))
 
     # then
-    assert rep.by_status == {"pending": 3, "not submitted": 8, "rejected": 0, "approved": 1}
+    assert rep.by_status == {"pending": 3, "not submitted": 8, "to fix": 0, "rejected": 0,
+                             "approved": 1, "line changed": 0}
     assert all(r.age is None or r.age >= timedelta(0) for r in rep.rows)
 
 
 def test_report_without_database_lists_everything_not_submitted(
         ws: Workspace, deals: dict[str, Path]) -> None:
-    rep = build_report([raw(ws, deals["D-2026-0042"])], None, ws.policy.exceptions, T0)
+    rep = build_report([raw(ws, deals["D-2026-0042"])], None, calendar(ws), T0)
     assert {r.status for r in rep.rows} == {"not submitted"}
     assert len(rep.rows) == 4
 
@@ -123,7 +131,7 @@ def test_report_without_database_lists_everything_not_submitted(
 def test_report_csv_is_spreadsheet_safe(ws: Workspace, store: Any,
                                         populated: dict[str, DealResult]) -> None:
     # when
-    data = report_csv(build_report(list(populated.values()), store, ws.policy.exceptions, T0))
+    data = report_csv(build_report(list(populated.values()), store, calendar(ws), T0))
 
     # then
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read it as UTF-8
@@ -143,7 +151,7 @@ def report_files(ws_path: Path, populated: dict[str, DealResult], deals: dict[st
     for fmt in ("html", "pdf", "csv", "json"):
         path = tmp_path / "out" / f"exceptions.{fmt}"
         res = CliRunner().invoke(cli, ["-w", str(ws_path), "report", *map(str, deals.values()),
-                                       "-o", str(path), "--now", "2026-11-22T13:00:00+02:00"])
+                                       "-o", str(path), "--now", "2026-11-30T13:00:00+01:00"])
         assert res.exit_code == 0, res.output
         out[fmt] = path
     return out
@@ -151,7 +159,10 @@ def report_files(ws_path: Path, populated: dict[str, DealResult], deals: dict[st
 
 def test_report_json_file(report_files: dict[str, Path]) -> None:
     data = json.loads(report_files["json"].read_text("utf-8"))
-    assert data["now"] == "2026-11-22T11:00:00+00:00"  # T0 + 50 h
+    assert data["now"] == "2026-11-30T12:00:00+00:00"
+    # the sample policy's business hours (Amsterdam, Mon-Fri 09:00-17:30): from T0 (Friday
+    # 10:00 local) that is 7.5 h on Friday, 5 x 8.5 h the week after, 4 h on Monday
+    assert data["policy"]["hours"].startswith("business hours: Mon–Fri 09:00–17:30")
     assert data["summary"]["total"] == 12 == len(data["exceptions"])
     assert sum(data["summary"]["by_status"].values()) == 12
     assert sum(data["summary"]["by_sla_state"].values()) == 12
@@ -159,7 +170,10 @@ def test_report_json_file(report_files: dict[str, Path]) -> None:
     assert (first["deal"], first["sla_state"], first["amount"], first["currency"]) == (
         "D-2026-0042", "breached", "3600.00", "EUR")
     assert first["amount_at_stake"] == "€3,600.00"
-    assert first["age_hours"] == "50.0"
+    assert first["age_hours"] == "54.0"
+    # the rejection came on Sunday, 7.5 business hours after the request: within the SLA
+    rejected = next(e for e in data["exceptions"] if e["status"] == "rejected")
+    assert rejected["sla_state"] == "met"
 
 
 def test_report_csv_file(report_files: dict[str, Path]) -> None:
@@ -210,3 +224,76 @@ def test_report_bad_arguments_exit_2(ws_path: Path, deals: dict[str, Path], tmp_
     res = CliRunner().invoke(cli, ["-w", str(ws_path), "report", str(deals["D-2026-0042"]),
                                    *args])
     assert res.exit_code == 2, res.output
+
+
+# -- the whole story (issue 15): paperwork, people, amounts, history across edits ----------------
+
+def test_report_lists_errors_that_block_the_po_and_who_fixes_them(
+        ws: Workspace, write_deal: Callable[..., Path]) -> None:
+    # given: the sample deal whose paperwork is missing (no MNDA, no credit application ...)
+    path = write_deal(example_data("D-2026-0077"))
+    result = raw(ws, path)
+    errors = [f for f in result.blockers("po") if f.severity.value == "error"]
+    assert errors
+
+    rep = build_report([result], None, calendar(ws), T0)
+
+    to_fix = [r for r in rep.rows if r.status == "to fix"]
+    assert {(r.code, r.where) for r in to_fix} == {(f.code, f.where) for f in errors}
+    assert all(r.can_act == ("riley.jones@brightfield.example",) for r in to_fix)
+    # the whole PO waits: counted once, not once per missing document
+    assert {c: str(m.amount) for c, m in rep.at_stake.items()} == {
+        "GBP": str(result.priced.totals.total_due.amount)}
+    assert rep.by_status["to fix"] == len(errors) and len(rep.open_rows) == len(rep.rows)
+
+
+def test_report_names_the_people_who_can_approve(ws: Workspace, store: Any,
+                                                 populated: dict[str, DealResult]) -> None:
+    rep = build_report(list(populated.values()), store, calendar(ws), T0 + timedelta(hours=50))
+    first = rep.rows[0]                   # PRC001 lines[0]: sales manager approved, finance not
+    assert first.waiting_for == ("finance",) and first.can_act == ("cfo@brightfield.example",)
+    cs_rows = [r for r in rep.rows if r.status == "not submitted" and r.approvers == ("cs",)]
+    assert cs_rows and all(r.can_act == ("cs.lead@brightfield.example",
+                                         "cs.deputy@brightfield.example") for r in cs_rows)
+    assert all(r.can_act == () for r in rep.rows if r.status in ("approved", "rejected"))
+    # open exceptions of three EUR deals, each deal once
+    open_eur = sum((r.amount.amount for r in rep.open_rows if r.amount), start=0)
+    assert {c: m.amount for c, m in rep.at_stake.items()} == {"EUR": open_eur}
+
+
+def test_a_breached_request_survives_an_edit_of_its_line(
+        ws: Workspace, store: Any, write_deal: Callable[..., Path]) -> None:
+    # given: a request breached by T0 + 50 h ...
+    data = example_data("D-2026-0042")
+    path = write_deal(data, name="deal.yaml")
+    submit(store, raw(ws, path), by="sam", now=T0)
+    # ... and then the seller edits the discounted line (12 -> 13 licences) at T0 + 60 h
+    data["lines"][0]["quantity"] = 13
+    path = write_deal(data, name="deal.yaml")
+    edited = raw(ws, path)
+    submit(store, edited, by="sam", now=T0 + timedelta(hours=60))
+
+    rep = build_report([edited], store, calendar(ws), T0 + timedelta(hours=61))
+
+    rows = {(r.code, r.where, r.status): r for r in rep.rows}
+    old = rows[("PRC001", "lines[0]", "line changed")]
+    assert old.sla.value == "missed"            # breached at 48 h, the line changed at 60 h
+    assert old.requested_at == T0 and old.closed_at == T0 + timedelta(hours=60)
+    assert str(old.amount) == "3600.00 EUR"     # what was at stake then (25 % of 12 licences)
+    assert old.can_act == () and old not in rep.open_rows
+    new = rows[("PRC001", "lines[0]", "pending")]
+    assert new.requested_at == T0 + timedelta(hours=60) and new.sla.value == "on time"
+    assert new.amount is not None and new.amount.amount > old.amount.amount
+
+
+def test_report_prints_to_the_terminal_without_a_file(ws_path: Path,
+                                                      deals: dict[str, Path]) -> None:
+    before = sorted(p for p in ws_path.rglob("*") if p.is_file())
+    res = CliRunner().invoke(cli, ["-w", str(ws_path), "report", str(deals["D-2026-0042"]),
+                                   "--now", "2026-11-30T12:00:00Z"])
+    assert res.exit_code == 0, res.output
+    assert "D-2026-0042" in res.output and "cs.lead@brightfield.example" in res.output
+    assert "business hours" in res.output
+    assert res.output.rstrip().splitlines()[-1].startswith("4 exception(s): 4 not submitted")
+    assert "open at stake: €13,800.00" in res.output
+    assert sorted(p for p in ws_path.rglob("*") if p.is_file()) == before  # no file written

@@ -1,10 +1,9 @@
-"""Fixtures for the verification tests: one shared workspace, final POs rendered in process, and a
-registry of issued documents that behaves like the store's."""
+"""Fixtures for the verification tests: final POs rendered in process (in the shared workspace of
+``tests/conftest.py``), and a registry of issued documents that behaves like the store's."""
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -14,30 +13,9 @@ from typing import Any
 import pytest
 
 from docgen.store import IssuedDocument
-from docgen.workspace import Workspace, sample_root
+from docgen.workspace import Workspace
 
 ISSUED = date(2026, 11, 22)
-
-
-@pytest.fixture(scope="session")
-def shared_ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample workspace shared by the tests that only read it (renderers are cached
-    per templates folder, so sharing one saves the font set-up of each test)."""
-    root = tmp_path_factory.mktemp("verify-ws")
-    src = sample_root()
-    for name in ("skus", "templates", "examples"):
-        shutil.copytree(src / name, root / name,
-                        ignore=shutil.ignore_patterns(".docgen", "__pycache__"))
-    return root
-
-
-@pytest.fixture(scope="session")
-def shared_ws(shared_ws_path: Path) -> Workspace:
-    """The shared workspace, loaded and lock-checked."""
-    from docgen import api
-
-    with api.Session(shared_ws_path) as s:
-        return s.workspace
 
 
 class FakeRegistry:
