@@ -2,6 +2,8 @@
 #   make demo       system packages + virtual environment, then the sample PO, SOW and onboarding form
 #   make test       the same set-up, then the whole test suite (SQLite and a throwaway PostgreSQL)
 #   make test-fast  the inner loop: everything but the tests marked slow (under a minute)
+#   make serve      the web app on http://127.0.0.1:8000 (prints the first administrator's
+#                   password the first time)
 #   make bench      the speed figures of SPEC §7 beside their targets
 #   make lock       refresh uv.lock from pyproject.toml (the only target that resolves versions)
 #
@@ -19,12 +21,17 @@ UV         := $(UV_TOOLS)/bin/uv
 # uv uses this machine's Python (never a download) and puts the environment in $(VENV)
 UV_ENV     := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON=$(PYTHON)
 
-.PHONY: setup system venv demo test test-fast bench lock catalogue-lock schemas clean
+PHONY_EXTRA := assets serve
+.PHONY: $(PHONY_EXTRA) setup system venv demo test test-fast bench lock catalogue-lock schemas clean
 
-setup: system venv
+setup: system venv assets
 
 system:
 	@bash scripts/setup-system.sh
+
+# htmx for the web app, axe-core for the browser tests' accessibility scan (npm registry, pinned)
+assets:
+	@bash scripts/web-assets.sh --test
 
 venv: $(STAMP)
 
@@ -35,6 +42,10 @@ $(UV):
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV_ENV) $(UV) sync --frozen --extra test --quiet
 	@touch $@
+
+# the web app on http://127.0.0.1:8000, over this checkout's workspace (SQLite in .docgen/)
+serve: setup
+	@bash scripts/serve.sh "$(BIN)"
 
 demo: setup
 	@bash scripts/demo.sh "$(BIN)" "$(OUT)"

@@ -11,6 +11,17 @@ discount: :meth:`docgen.pricing.PricedLine.fingerprint`). A decision binds to al
 - change the line and its fingerprint changes: the old decisions no longer match and the finding
   comes back; a change to another line leaves this one's decisions matching.
 
+Which recorded decisions **count** (:func:`counted`), at validate and at issue time alike:
+
+- only those the audit chain vouches for (the session drops the others before they get here: a
+  row forged into the database is not a decision);
+- an approval only while the current policy names its approver for the role;
+- with the policy's ``separation_of_duties`` (on by default), not an approval by the deal's
+  sales rep or by anyone who submitted the deal, and one person counts for one role per finding
+  (a finding that needs three roles needs three people).
+
+Rejections always stand: they fail closed.
+
 The session (:mod:`docgen.api`) reads a deal's decisions once and hands them to :func:`resolver`
 and :func:`line_approvals`; this module never opens a database.
 """
@@ -24,12 +35,15 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
-from docgen.errors import InputError, Problem
+from docgen.errors import AuthError, InputError, Problem
 from docgen.findings import Finding, Severity
+from docgen.identity import holds, normalise_email
 from docgen.sla import SlaClock
 from docgen.store import ApprovalRequest, Decision, DecisionOutcome
 
 if TYPE_CHECKING:
+    from docgen.identity import User
+    from docgen.models.deal import Deal
     from docgen.models.policy import ExceptionPolicy, Policy
     from docgen.money import Money
     from docgen.pricing import PricedDeal, PricedLine
@@ -37,9 +51,8 @@ if TYPE_CHECKING:
     from docgen.validate import DealResult, Resolver
 
 __all__ = ["ApprovalRecord", "HistoryEntry", "SlaState", "amount_at_stake", "approval_findings",
-           "decide",
-           "history", "line_approvals", "resolve", "resolver", "sla_deadline", "sla_state",
-           "submit"]
+           "counted", "decide", "history", "line_approvals", "resolve", "resolver",
+           "sla_deadline", "sla_state", "submit"]
 
 Key = tuple[str, str, str]  # (code, where, fingerprint) within one deal
 
@@ -139,7 +152,7 @@ def resolve(findings: Sequence[Finding], decisions: Iterable[Decision]) -> list[
             continue
         approved = {d.role: d for d in ds if d.decision == "approve"}
         missing = tuple(r for r in f.approvers if r not in approved)
-        if not missing:
+        if not missing and f.approvers:  # a finding naming no role is never cleared
             continue  # every role it names approved this exact line
         done = [approved[r] for r in f.approvers if r in approved]
         if done:
@@ -153,15 +166,52 @@ def resolve(findings: Sequence[Finding], decisions: Iterable[Decision]) -> list[
     return out
 
 
+# -- which decisions count -------------------------------------------------------------------------
+
+def sales_rep_email(deal: Deal) -> str | None:
+    """The deal's sales rep's e-mail, normalised (None when the deal names none)."""
+    rep = deal.sales_rep
+    return normalise_email(rep.email) if rep is not None and rep.email else None
+
+
+def counted(decisions: Iterable[Decision], policy: Policy, deal: Deal,
+            submitters: Iterable[str] = ()) -> list[Decision]:
+    """The decisions that count now (see the module docstring), in their order."""
+    sod = policy.separation_of_duties
+    barred = {normalise_email(s) for s in submitters}
+    rep = sales_rep_email(deal)
+    if rep is not None:
+        barred.add(rep)
+    people: dict[Key, set[str]] = defaultdict(set)
+    out: list[Decision] = []
+    for d in sorted(decisions, key=lambda d: d.decided_at):
+        if d.decision != "approve":
+            out.append(d)
+            continue
+        who = normalise_email(d.by)
+        if not holds(policy, d.role, who):
+            continue  # the policy no longer names them for this role
+        if sod:
+            key = (d.code, d.where, d.fingerprint)
+            if who in barred or who in people[key]:
+                continue
+            people[key].add(who)
+        out.append(d)
+    return out
+
+
 # -- applying decisions ---------------------------------------------------------------------------
 
-def resolver(decisions_for: Callable[[str], Sequence[Decision]]) -> Resolver:
-    """The resolver validation applies: recorded decisions clear (or reject) approval findings."""
+def resolver(decisions_for: Callable[[Deal], Sequence[Decision]]) -> Resolver:
+    """The resolver validation applies: the decisions that count clear (or reject) findings.
+
+    `decisions_for` gives a deal's decisions that count (:func:`counted`).
+    """
 
     def resolve_deal(priced: PricedDeal, findings: list[Finding]) -> list[Finding]:
         if not any(f.severity is Severity.APPROVAL for f in findings):
             return findings
-        return resolve(findings, decisions_for(priced.deal.deal))
+        return resolve(findings, decisions_for(priced.deal))
 
     return resolve_deal
 
@@ -201,40 +251,46 @@ def _request(result: DealResult, f: Finding, *, now: datetime, by: str | None) -
                            requested_by=by)
 
 
-def submit(store: Store, result: DealResult, *, by: str | None = None,
+def submit(store: Store, result: DealResult, *, by: User | str | None = None,
            now: datetime | None = None) -> list[tuple[ApprovalRequest, bool]]:
     """Record a request per approval finding; an unchanged finding keeps its first request."""
     now = now or datetime.now(UTC)
-    reqs = [_request(result, f, now=now, by=by) for f in approval_findings(result.findings)]
+    who = by if by is None or isinstance(by, str) else by.email
+    reqs = [_request(result, f, now=now, by=who) for f in approval_findings(result.findings)]
     return store.add_requests(reqs)
 
 
-def _holder(policy: Policy, role: str, who: str) -> str | None:
-    """The policy's spelling of `who` when they hold `role` (e-mails compare case-blind)."""
-    return next((p for p in policy.approvers.get(role, []) if p.casefold() == who.casefold()),
-                None)
-
-
 def decide(store: Store, policy: Policy, result: DealResult, *, code: str, where: str, role: str,
-           by: str, decision: Literal["approve", "reject"], note: str | None = None,
+           by: User, decision: Literal["approve", "reject"], note: str | None = None,
            now: datetime | None = None) -> DecisionOutcome:
-    """Record an approve or reject decision; InputError (nothing recorded) when it is not allowed.
+    """Record an approve or reject decision by the authenticated person `by`.
 
-    Refused: a role the policy does not have, a person who does not hold the role, a finding
-    the deal does not have now, a role the finding does not need, a rejection without a note,
-    a decision on a line version that was rejected already, or a role reversing its decision.
+    Refused with nothing recorded (InputError; AuthError for who may not): a role the policy
+    does not have, a person the policy does not name for the role, a finding the deal does not
+    have now, a role the finding does not need, a rejection without a note, a decision on a line
+    version that was rejected already, a role reversing its decision, and, under the policy's
+    separation of duties, an approval of a deal the person sells or submitted, or of a finding
+    they already decided in another role.
     """
     src = result.source or result.deal.deal
     problems: list[Problem] = []
-    holder = None
+    who = normalise_email(by.email)
+    refused: list[Problem] = []
     if role not in policy.approvers:
         problems.append(Problem(src, None, "--role", f"{role!r} is not an approver role of the "
                                 f"policy (roles: {', '.join(sorted(policy.approvers))})"))
-    else:
-        holder = _holder(policy, role, by)
-        if holder is None:
-            problems.append(Problem(src, None, "--by", f"{by} does not hold the role {role} in "
-                                    f"the policy's approvers"))
+    elif not holds(policy, role, who):
+        refused.append(Problem(src, None, "--role", f"{who} does not hold the role {role} in "
+                               f"the policy's approvers"))
+    if policy.separation_of_duties and decision == "approve":
+        if sales_rep_email(result.deal) == who:
+            refused.append(Problem(src, None, "sales_rep", (
+                f"{who} is the sales rep of {result.deal.deal}: separation of duties bars "
+                "approving one's own deal")))
+        elif who in store.requesters_for(result.deal.deal):
+            refused.append(Problem(src, None, "submit", (
+                f"{who} submitted {result.deal.deal} for approval: separation of duties bars "
+                "approving a deal one submitted")))
     wanted = [f for f in approval_findings(result.findings) if f.code == code and f.where == where]
     if not wanted:
         have = ", ".join(f"{f.code} {f.where}" for f in approval_findings(result.findings))
@@ -247,15 +303,22 @@ def decide(store: Store, policy: Policy, result: DealResult, *, code: str, where
     if decision == "reject" and not (note and note.strip()):
         problems.append(Problem(src, None, "--note", "a rejection needs a --note saying why"))
     if problems:
-        raise InputError(problems)
+        raise InputError(problems + refused)
+    if refused:
+        raise AuthError(refused)
     f = wanted[0]
     now = now or datetime.now(UTC)
-    assert holder is not None and f.fingerprint
+    assert f.fingerprint  # noqa: S101 - approval findings carry one
     d = Decision(deal_id=result.deal.deal, code=code, where=where, fingerprint=f.fingerprint,
-                 role=role, by=holder, decision=decision, note=(note or "").strip() or None,
+                 role=role, by=who, decision=decision, note=(note or "").strip() or None,
                  decided_at=now)
-    outcome = store.add_decision(d, _request(result, f, now=now, by=None))
+    outcome = store.add_decision(d, _request(result, f, now=now, by=None),
+                                 distinct_people=policy.separation_of_duties)
     prior = outcome.existing
+    if outcome.status == "same_person" and prior is not None:
+        raise AuthError([Problem(src, None, f"{code} {where}", (
+            f"{who} already decided this version of the line as {prior.role}: separation of "
+            f"duties needs a different person for each role ({', '.join(f.approvers)})"))])
     if outcome.status == "rejected" and prior is not None:
         raise InputError([Problem(src, None, f"{code} {where}", (
             f"this version of the line was rejected by {prior.by} ({prior.role}) on "
@@ -286,17 +349,23 @@ class HistoryEntry:
     #: True when it is bound to the line as it is now, False when the line changed since,
     #: None when the deal file was not given
     current: bool | None
+    #: decisions: False when it does not count (the audit chain does not vouch for it, or the
+    #: policy no longer lets it count: see :func:`counted`); None for requests, or when unknown
+    counts: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data."""
         return {"at": self.at.isoformat(), "event": self.event, "code": self.code,
                 "where": self.where, "fingerprint": self.fingerprint, "who": self.who,
                 "role": self.role, "note": self.note, "needs": list(self.needs),
-                "about": self.about, "current": self.current}
+                "about": self.about, "current": self.current, "counts": self.counts}
 
 
-def history(store: Store, deal_id: str, result: DealResult | None = None) -> list[HistoryEntry]:
-    """Requests and decisions of a deal in time order, marked current or stale if `result`."""
+def history(store: Store, deal_id: str, result: DealResult | None = None,
+            counting: Iterable[Decision] | None = None) -> list[HistoryEntry]:
+    """Requests and decisions of a deal in time order, marked current or stale if `result`,
+    and each decision marked whether it counts if `counting` (the decisions that do) is given."""
+    good = set(counting) if counting is not None else None
     current: dict[str, str] | None = None
     if result is not None:
         current = {ln.where: ln.fingerprint for ln in result.priced.lines}
@@ -310,7 +379,7 @@ def history(store: Store, deal_id: str, result: DealResult | None = None) -> lis
            for r in store.requests([deal_id])]
     out += [HistoryEntry(d.decided_at, "approved" if d.decision == "approve" else "rejected",
                          d.code, d.where, d.fingerprint, d.by, d.role, d.note, (), None,
-                         cur(d.where, d.fingerprint))
+                         cur(d.where, d.fingerprint), None if good is None else d in good)
             for d in store.decisions([deal_id])]
     order = {"requested": 0, "approved": 1, "rejected": 1}
     return sorted(out, key=lambda e: (e.at, order[e.event]))

@@ -5,7 +5,8 @@
     DocgenError                 base of everything below
     ├── InputError              unusable input: one Problem per thing wrong  -> exit 2
     │   ├── WorkspaceError      no such workspace, or it lacks skus/catalogue.yaml
-    │   └── LockMismatchError   the catalogue differs from skus/catalogue.lock
+    │   ├── LockMismatchError   the catalogue differs from skus/catalogue.lock
+    │   └── AuthError           no token, an unknown or disabled one, a person lacking the right
     ├── RenderError             a renderer failed or warned (missing glyph, blocked fetch)
     └── InternalRuleError       a rule crashed: the run stops, nothing is let out
 
@@ -55,6 +56,11 @@ class WorkspaceError(InputError):
 
 class LockMismatchError(InputError):
     """The catalogue differs from its lock; each changed SKU is one problem."""
+
+
+class AuthError(InputError):
+    """Who is acting is unknown or may not do this: no token, a bad token, a disabled person,
+    an administrator's command run by someone else (exit 2, nothing recorded)."""
 
 
 class RenderError(DocgenError):

@@ -31,7 +31,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -309,11 +309,13 @@ def _at_stake(rows: Sequence[ExceptionRow], results: Sequence[DealResult]) -> di
 
 
 def build_report(results: Sequence[DealResult], store: Store | None, policy: Policy,
-                 now: datetime, *, source: str = "skus/policy.yaml") -> Report:
+                 now: datetime, *, source: str = "skus/policy.yaml",
+                 counted: Callable[[DealResult], Sequence[Decision]] | None = None) -> Report:
     """The report of `results` (validated *without* the resolver) as of `now`.
 
     Requests and decisions recorded after `now` are left out, so that a report for a past
-    moment shows the state at that moment.
+    moment shows the state at that moment. `counted` gives a deal's decisions that count
+    (:func:`docgen.approvals.counted`); without it, every recorded decision does.
     """
     if now.tzinfo is None:
         msg = "the report's clock must be timezone-aware"
@@ -323,7 +325,9 @@ def build_report(results: Sequence[DealResult], store: Store | None, policy: Pol
     # the report is "as of now": what happened after it has not happened yet
     reqs = {r.key: r for r in (store.requests(ids) if store else []) if r.requested_at <= now}
     decs: dict[_Key, list[Decision]] = {}
-    for d in store.decisions(ids) if store else []:
+    recorded = ([d for r in results for d in counted(r)] if counted is not None
+                else store.decisions(ids) if store else [])
+    for d in recorded:
         if d.decided_at <= now:
             decs.setdefault(d.key, []).append(d)
     rows = []

@@ -195,11 +195,12 @@ def load_deal(path: Path | str, policy: Policy | None = None) -> Deal:
     deal = validate_model(Deal, src)
     deal._ascii_only = src.ascii_only
     if policy is not None:
-        _check_against_policy(deal, policy, src)
+        check_deal_against_policy(deal, policy, src)
     return deal
 
 
-def _check_against_policy(deal: Deal, policy: Policy, src: Source) -> None:
+def check_deal_against_policy(deal: Deal, policy: Policy, src: Source) -> None:
+    """Refuse a deal whose stage the policy does not have."""
     if deal.stage is not None and policy.deal_stages:
         ids = policy.deal_stages  # the pipeline stages and the lost stage
         if deal.stage not in ids:

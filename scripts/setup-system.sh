@@ -7,10 +7,16 @@
 #   libreoffice-writer-nogui  the test suite opens every generated DOCX in a real word processor
 #   poppler-utils           pdftotext/pdffonts for checks
 #   postgresql              the multi-user database the test suite also runs against
+#   chromium                the browser the web app's end-to-end tests drive (Playwright)
+#   npm                     fetches htmx and axe-core from the npm registry (scripts/web-assets.sh);
+#                           installed only when no npm is on the PATH (a Node.js from elsewhere
+#                           brings its own, and Debian's npm would conflict with it)
 # Packages already present are skipped, so a second run costs nothing.
 set -euo pipefail
 PKGS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-ipafont-gothic
-      fonts-crosextra-carlito fonts-crosextra-caladea libreoffice-writer-nogui poppler-utils postgresql)
+      fonts-crosextra-carlito fonts-crosextra-caladea libreoffice-writer-nogui poppler-utils postgresql
+      chromium)
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

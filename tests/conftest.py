@@ -20,6 +20,9 @@ EXAMPLES = REPO / "examples" / "deals"
 DOCGEN = [sys.executable, "-m", "docgen"]
 
 
+#: Settings of the developer's that a test must never pick up (workspace, database, identity).
+_PRIVATE_ENV = ("DOCGEN_WORKSPACE", "DOCGEN_DATABASE_URL", "DOCGEN_TOKEN", "DOCGEN_SECRET_KEY")
+
 #: Markers that make a test slow by themselves (a server to start, a word processor to run).
 _SLOW_BECAUSE = ("postgres", "libreoffice")
 
@@ -34,8 +37,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's workspace or database settings."""
-    monkeypatch.delenv("DOCGEN_WORKSPACE", raising=False)
-    monkeypatch.delenv("DOCGEN_DATABASE_URL", raising=False)
+    for name in _PRIVATE_ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 def copy_sample(root: Path) -> Path:
@@ -110,15 +113,54 @@ def run_cli(ws_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``python -m docgen -w <private workspace> ARGS`` as a subprocess."""
 
     def run(*args: str | os.PathLike[str], workspace: bool = True, env: dict[str, str] | None = None,
-            cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+            cwd: Path | None = None, timeout: float = 300,
+            token: str | None = None) -> subprocess.CompletedProcess[str]:
         cmd = [*DOCGEN, *(["-w", str(ws_path)] if workspace else []), *map(str, args)]
-        full_env = {k: v for k, v in os.environ.items()
-                    if k not in ("DOCGEN_WORKSPACE", "DOCGEN_DATABASE_URL")}
+        full_env = {k: v for k, v in os.environ.items() if k not in _PRIVATE_ENV}
         full_env.update(env or {})
+        if token is not None:
+            full_env["DOCGEN_TOKEN"] = token
         return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd,
                               timeout=timeout, check=False)
 
     return run
+
+
+# -- people (issue 12): tokens for tests that record something --------------------------------
+
+_ADMIN_TOKENS: dict[tuple[str, str | None], str] = {}
+
+
+def admin_token_for(root: Path | Workspace) -> str:
+    """The API token of an administrator of the workspace at `root` (made on first use).
+
+    The database is the one ``$DOCGEN_DATABASE_URL`` names when a test set it, else the
+    workspace's SQLite file.
+    """
+    from docgen import api
+
+    path = root.root if isinstance(root, Workspace) else Path(root)
+    key = (str(path), os.environ.get("DOCGEN_DATABASE_URL"))
+    if key not in _ADMIN_TOKENS:
+        with api.Session(path, locked=False) as s:
+            _, token = s.add_user("admin@localhost", name="Test administrator", admin=True)
+        _ADMIN_TOKENS[key] = token
+    return _ADMIN_TOKENS[key]
+
+
+def people_tokens(root: Path | Workspace, *emails: str) -> dict[str, str]:
+    """Add each person (not an administrator) and return their first tokens by e-mail."""
+    from docgen import api
+
+    path = root.root if isinstance(root, Workspace) else Path(root)
+    with api.Session(path, locked=False, token=admin_token_for(path)) as s:
+        return {e: s.add_user(e, name=e.split("@")[0], admin=False)[1] for e in emails}
+
+
+@pytest.fixture
+def admin_token(ws_path: Path) -> str:
+    """An administrator's token for the private workspace (its database made on first use)."""
+    return admin_token_for(ws_path)
 
 
 def assert_no_traceback(proc: subprocess.CompletedProcess[str]) -> None:

@@ -85,9 +85,9 @@ def test_cli_refuses_to_price_a_tampered_catalogue(run_cli, ws_path: Path) -> No
     assert not (ws_path / "out").exists()
 
 
-def test_cli_lock_then_verify(run_cli, ws_path: Path) -> None:
+def test_cli_lock_then_verify(run_cli, ws_path: Path, admin_token: str) -> None:
     _edit(ws_path, 'USD: "1300.00"', 'USD: "1350.00"')
-    proc = run_cli("catalogue", "lock")
+    proc = run_cli("catalogue", "lock", token=admin_token)
     assert proc.returncode == 0
     assert "changed: LIC-ANL-PRO" in proc.stdout
     assert run_cli("catalogue", "verify").returncode == 0

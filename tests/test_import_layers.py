@@ -66,3 +66,20 @@ def test_import_layers_templates_check_exports_match_all() -> None:
     # when / then
     assert docgen.templates_check.__all__ == sorted(docgen.templates_check.__all__)
     assert set(docgen.templates_check.__all__) == public
+
+
+#: What a front end may import of docgen besides its own package (SPEC: one door).
+FRONT_END_ALLOWED = ("docgen.api", "docgen.errors", "docgen.findings")
+
+
+@pytest.mark.parametrize("front_end", ["cli", "web"])
+def test_import_layers_front_ends_go_through_the_api(front_end: str) -> None:
+    own = f"docgen.{front_end}"
+    bad = {}
+    for path in sorted((PACKAGE / front_end).rglob("*.py")):
+        wrong = sorted(m for m in _docgen_imports(path)
+                       if m != "docgen" and not m.startswith(own)
+                       and not any(m == a or m.startswith(a + ".") for a in FRONT_END_ALLOWED))
+        if wrong:
+            bad[path.name] = wrong
+    assert bad == {}

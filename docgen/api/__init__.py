@@ -16,26 +16,33 @@ Functions that need no workspace (rules, init, pack) are module functions. Error
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docgen.api._results import BatchResult, DecisionResult, IssuedFile, SubmitResult
 from docgen.api._session import Session, pack
 from docgen.errors import InputError, Problem
+from docgen.identity import ENV_TOKEN, User
 from docgen.kinds import FORMATS, DocumentKind
+from docgen.money import Money
 from docgen.report import FORMATS as REPORT_FORMATS
 from docgen.validate import DealResult
+from docgen.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
     from docgen.rules import Rule
-    from docgen.workspace import Workspace
 
 #: The documents `validate` reports readiness for, in the order it prints them.
 READINESS_KINDS = ("po", "sow", "onboarding")
 
-__all__ = ["FORMATS", "READINESS_KINDS", "REPORT_FORMATS", "BatchResult", "DealResult", "DecisionResult",
-           "DocumentKind", "IssuedFile", "Session", "SubmitResult", "explain_rule",
-           "init_workspace", "list_rules", "pack"]
+#: The first administrator ``docgen init`` makes when no ``--admin-email`` is given (SPEC §1).
+DEFAULT_ADMIN = "admin@localhost"
+
+__all__ = ["DEFAULT_ADMIN", "ENV_TOKEN", "FORMATS", "READINESS_KINDS", "REPORT_FORMATS",
+           "BatchResult", "DealResult", "DecisionResult", "DocumentKind", "InitResult",
+           "IssuedFile", "Money", "Session", "SubmitResult", "User", "explain_rule",
+           "find_workspace", "init_workspace", "list_rules", "money_text", "pack", "parse_text"]
 
 
 def list_rules(prefix: str = "") -> list[Rule]:
@@ -59,8 +66,52 @@ def explain_rule(code: str) -> tuple[Rule, dict[str, str]] | None:
     return None if r is None else (r, rule_examples(r.code))
 
 
-def init_workspace(directory: Path) -> Workspace:
-    """Start a new workspace in `directory` from the bundled sample."""
+@dataclass(frozen=True)
+class InitResult:
+    """What ``docgen init`` made: the workspace, and its first administrator and their token.
+
+    `admin` and `token` are None when the database (``$DOCGEN_DATABASE_URL``) has people
+    already: they keep acting with their own tokens.
+    """
+
+    workspace: Workspace
+    admin: User | None
+    token: str | None
+
+
+def init_workspace(directory: Path, *, admin_email: str | None = None,
+                   admin_name: str | None = None) -> InitResult:
+    """Start a new workspace in `directory` from the bundled sample, with its audit key and
+    first administrator (whose token is returned: it is shown once and stored hashed)."""
+    from docgen.audit import Secret
+    from docgen.identity import check_email
     from docgen.workspace import init_workspace as init
 
-    return init(Path(directory))
+    email = check_email(admin_email or DEFAULT_ADMIN, "--admin-email")
+    ws = init(Path(directory))
+    secret = Secret(ws.state_dir)
+    if secret.get() is None:
+        secret.create()
+    with Session(ws, locked=False) as s:
+        existing = s._existing_store()  # noqa: SLF001 - the session's own module family
+        if existing is not None and existing.count_users():
+            return InitResult(ws, None, None)
+        admin, token = s.add_user(email, name=admin_name or "Administrator", admin=True)
+    return InitResult(ws, admin, token)
+
+
+def money_text(amount: Money | None, locale: str = "en_US") -> str:
+    """An amount as people read it in `locale` (what the documents print); "" for None."""
+    if amount is None:
+        return ""
+    from docgen.render.i18n import Formatter
+
+    return Formatter(locale=locale, currency=amount.currency).money(amount)
+
+
+def parse_text(text: str, name: str) -> Any:
+    """The data of YAML or JSON text (JSON when `name` ends in .json), read as strictly as deal
+    files are (InputError naming the line otherwise)."""
+    from docgen.sources import load_text
+
+    return load_text(text, name).data

@@ -89,7 +89,10 @@ def render_documents(session: Session, kind: DocumentKind, results: Sequence[Dea
     blocked = [] if draft else [r for r in results if r.blockers(kind)]
     todo = [r for r in results if r not in blocked]
     if not draft and todo:
-        batch = _Issuer(session, session.store, kind, out_dir, formats, jobs, on_done)
+        store = session.store  # first: the read-only sample refuses here
+        # a final document is recorded (number, registry, audit log) under the person issuing it
+        actor = session.require_actor(f"issuing a final {kind.value}").email
+        batch = _Issuer(session, store, kind, out_dir, formats, jobs, on_done, actor=actor)
         rendered, failed = batch.issue(todo, issue_date)
     else:
         rendered, failed = _drafts(session, kind, todo, out_dir=out_dir, formats=formats,
@@ -144,8 +147,9 @@ class _Issuer:
 
     def __init__(self, session: Session, store: Store, kind: DocumentKind, out_dir: Path,
                  formats: tuple[str, ...], jobs: int | None,
-                 on_done: Callable[[str], None] | None) -> None:
+                 on_done: Callable[[str], None] | None, *, actor: str | None = None) -> None:
         self.session = session
+        self.actor = actor
         self.store = store
         self.kind = kind
         self.out_dir = Path(out_dir)
@@ -160,7 +164,7 @@ class _Issuer:
         """Claim, render, write and record every deal of `todo`."""
         from docgen.store import IssueRequest
 
-        _remove_leftovers(self.store.recover())
+        _remove_leftovers(self.store.recover(actor=self.actor))
         ref = self.kind.reference_prefix
         prefix = ref or self.session.workspace.policy.po_number_prefix
         pending = list(todo)
@@ -169,7 +173,7 @@ class _Issuer:
                                      r.priced.fingerprint) for r in pending]
             got = self.store.claim_issues(requests, year=issue_date.year if issue_date else None,
                                           prefix=prefix, out_dir=str(self.out_dir.resolve()),
-                                          references=ref is not None)
+                                          references=ref is not None, actor=self.actor)
             _remove_leftovers(got.voided)
             busy: list[tuple[DealResult, str]] = []
             jobs: list[_Job] = []
@@ -243,7 +247,8 @@ class _Issuer:
                 main = paths["pdf"] if "pdf" in paths else next(iter(paths.values()))
                 superseded = self.store.record_issue(job.number, files=files,
                                                      path=str(main.resolve()),
-                                                     issued_on=job.issue_date)
+                                                     issued_on=job.issue_date,
+                                                     actor=self.actor)
             elif set(files) - set(job.kept):
                 self.store.add_files(job.number, {f: files[f] for f in set(files) - set(job.kept)})
         except BaseException as exc:
@@ -274,7 +279,7 @@ class _Issuer:
     def _void(self, job: _Job, reason: str) -> None:
         assert job.number is not None  # noqa: S101 - only numbered jobs are voided
         try:
-            self.store.void_number(job.number, reason)
+            self.store.void_number(job.number, reason, actor=self.actor)
         except Exception:  # noqa: BLE001 - the database failed too: recover() voids it later
             return
         finally:

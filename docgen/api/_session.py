@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from docgen.errors import InputError, Problem
+from docgen.errors import AuthError, InputError, Problem
 from docgen.kinds import FORMATS, DocumentKind
 from docgen.validate import DealResult, validate_deal
 from docgen.workspace import Workspace, find_workspace, load_deal
@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from docgen.approvals import HistoryEntry
+    from docgen.audit import AuditEntry, ChainProblem
+    from docgen.identity import User
     from docgen.catalogue import LockDiff
+    from docgen.deals import DealFile
     from docgen.forecast import Forecast
     from docgen.models.catalogue import Sku
     from docgen.models.deal import Deal
@@ -41,6 +44,15 @@ if TYPE_CHECKING:
     from docgen.verify import VerifyReport
 
 __all__ = ["Session"]
+
+#: Sign-in rate limits (per e-mail, per client address) within a window, and session length.
+SIGN_IN_LIMIT = 5
+SIGN_IN_CLIENT_LIMIT = 20
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+#: Verified against when the e-mail is unknown, so that both cases take as long.
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$52zVSr1Npez7Z8pfPY8jIg$"
+               "txhaq4Mkw2jx4zSSgkKhu/MQ233QjG5blNWlYSbFnVI")
 
 PathLike = str | os.PathLike[str]
 
@@ -56,7 +68,8 @@ class Session:
     """
 
     def __init__(self, workspace: PathLike | Workspace | None = None, *,
-                 locked: bool = True) -> None:
+                 locked: bool = True, token: str | None = None,
+                 renderer: Renderer | None = None) -> None:
         self.workspace = (workspace if isinstance(workspace, Workspace)
                           else find_workspace(workspace))
         self.workspace.load_all()
@@ -66,7 +79,11 @@ class Session:
         self._reader: DecisionReader | None = None
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
-        self._renderer: Renderer | None = None
+        # a long-running front end (the web app) hands the renderer of an earlier session on
+        self._renderer: Renderer | None = renderer
+        # the person acting: resolved from the token when something is first recorded
+        self._token = token.strip() if token and token.strip() else None
+        self._actor: User | None = None
         #: every file this session read as input: never written onto (SPEC §6 "Files")
         self._inputs: set[Path] = set()
 
@@ -113,12 +130,144 @@ class Session:
 
         return self._open_store() if has_database(self.workspace) else None
 
+    # -- who is acting -----------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> User:
+        """Act as the active person `token` belongs to (AuthError, exit 2, otherwise)."""
+        store = self._existing_store()
+        if store is None:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                "this workspace has no people yet: `docgen init` makes the first "
+                "administrator (in an older workspace: docgen users add EMAIL --name N --admin)"
+            ))])
+        self._actor = store.authenticate(token)
+        self._token = token
+        return self._actor
+
+    @property
+    def actor(self) -> User | None:
+        """The authenticated person (from the session's token), or None without a token."""
+        if self._actor is None and self._token is not None:
+            self.authenticate(self._token)
+        return self._actor
+
+    def require_actor(self, what: str) -> User:
+        """The authenticated person; AuthError naming `what` when there is none."""
+        actor = self.actor
+        if actor is None:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                f"{what} needs to know who you are: set DOCGEN_TOKEN to your API token (an "
+                "administrator makes one with `docgen users add`; you make more with "
+                "`docgen token create`)"))])
+        return actor
+
+    # -- the web app's sign-in ----------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str, *, client: str,
+                now: datetime | None = None) -> tuple[User, str, str]:
+        """Check an e-mail and password: (person, session cookie, CSRF token).
+
+        AuthError, the same for an unknown e-mail, a wrong password, no password set or a
+        disabled person (nobody learns who has an account), and after SIGN_IN_LIMIT failures
+        per e-mail or SIGN_IN_CLIENT_LIMIT per client within SIGN_IN_WINDOW, until it passes.
+        """
+        from docgen.identity import normalise_email, verify_password
+
+        now = now or datetime.now(UTC)
+        store = self.store
+        keys = [f"email:{normalise_email(email)[:300]}", f"client:{client[:300]}"]
+        failed = store.failed_sign_ins(keys, since=now - SIGN_IN_WINDOW)
+        if failed[keys[0]] >= SIGN_IN_LIMIT or failed[keys[1]] >= SIGN_IN_CLIENT_LIMIT:
+            raise AuthError([Problem("sign-in", None, "", (
+                "too many failed sign-ins: wait 15 minutes, or ask an administrator to set "
+                "a new password"))])
+        found = store.password_of(email)
+        stored = found[1] if found else None
+        ok = verify_password(stored or _DUMMY_HASH, password) and stored is not None
+        ok = ok and found is not None and found[0].active
+        store.record_sign_in(keys, ok=ok, now=now)
+        if not ok or found is None:
+            raise AuthError([Problem("sign-in", None, "", "wrong e-mail or password")])
+        cookie, csrf = store.open_web_session(found[0], now=now, lifetime=SESSION_LIFETIME)
+        self._actor = found[0]
+        return found[0], cookie, csrf
+
+    def web_session(self, cookie: str, *, now: datetime | None = None) -> str | None:
+        """Act as the person of a live sign-in session; its CSRF token, or None."""
+        store = self._existing_store()
+        found = store.web_session(cookie, now=now or datetime.now(UTC)) if store else None
+        if found is None:
+            return None
+        self._actor = found[0]
+        return found[1]
+
+    def sign_out(self, cookie: str) -> None:
+        """End a sign-in session."""
+        store = self._existing_store()
+        if store is not None:
+            store.close_web_session(cookie, now=datetime.now(UTC))
+
+    def set_password(self, email: str, password: str) -> User:
+        """Set the web password of `email` (administrators, or the person themself)."""
+        from docgen.identity import hash_password, normalise_email
+
+        actor = self.require_actor("setting a password")
+        if not actor.is_admin and normalise_email(email) != actor.email:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                "only administrators set other people's passwords"))])
+        if len(password) < 12:
+            raise InputError([Problem("password", None, "", "at least 12 characters")])
+        found = self.store.password_of(email)
+        if found is None:
+            raise InputError([Problem("EMAIL", None, "", f"{email} is not a user")])
+        self.store.set_password(found[0], hash_password(password), actor=actor.email,
+                                now=datetime.now(UTC))
+        return found[0]
+
+    def roles_of(self, email: str) -> tuple[str, ...]:
+        """The roles the locked policy's ``approvers`` give `email`."""
+        from docgen.identity import roles_of
+
+        return roles_of(self.workspace.policy, email)
+
+    def _require_admin(self, what: str) -> User:
+        actor = self.require_actor(what)
+        if not actor.is_admin:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                f"{what} is for administrators; {actor.email} is not one"))])
+        return actor
+
+    # -- decisions ----------------------------------------------------------------------------
+
     def decisions(self, deal_id: str) -> list[Decision]:
-        """Every decision of one deal, read once per session (and again after a decision)."""
+        """Every decision of one deal that the audit chain vouches for (read once per session).
+
+        A row in the decisions table that no authentic audit row states was not written by
+        docgen (or was edited since) and is left out.
+        """
         if deal_id not in self._decisions:
+            from docgen.audit import Secret, vouched
+
             reader = self._decision_reader()
-            self._decisions[deal_id] = reader.decisions_for(deal_id) if reader else []
+            if reader is None:
+                self._decisions[deal_id] = []
+            else:
+                raw = reader.decisions_for(deal_id)
+                key = Secret(self.workspace.state_dir).get() if raw else None
+                self._decisions[deal_id] = vouched(key, raw, reader.audit_for(deal_id)) \
+                    if raw else []
         return self._decisions[deal_id]
+
+    def counted_decisions(self, deal: Deal) -> list[Decision]:
+        """The decisions of `deal` that count now (:func:`docgen.approvals.counted`)."""
+        from docgen.approvals import counted
+
+        ds = self.decisions(deal.deal)
+        if not ds:
+            return []
+        reader = self._decision_reader()
+        submitters = reader.requesters_for(deal.deal) if reader is not None else set()
+        return counted(ds, self.workspace.policy, deal, submitters)
 
     def _decision_reader(self) -> DecisionReader | None:
         if self._store is not None:
@@ -185,21 +334,24 @@ class Session:
         return self.validate_loaded(self.load(paths), approvals=approvals, on_done=on_done)
 
     def validate_loaded(self, deals: Sequence[tuple[str, Deal]], *, approvals: bool = True,
-                        on_done: Callable[[DealResult], None] | None = None
-                        ) -> list[DealResult]:
-        """Price and validate already-loaded deals (see :meth:`validate`)."""
+                        on_done: Callable[[DealResult], None] | None = None,
+                        record: bool = True) -> list[DealResult]:
+        """Price and validate already-loaded deals (see :meth:`validate`); each deal's revision
+        is recorded unless `record` is False."""
         from docgen.approvals import resolver
 
         ws = self.workspace
         cat, pol = ws.load_all()
-        resolve = resolver(self.decisions) if approvals and self._decision_reader() else None
+        resolve = (resolver(self.counted_decisions) if approvals and self._decision_reader()
+                   else None)
         out = []
         for src, deal in deals:
             result = validate_deal(deal, cat, pol, source=src, skus=ws.skus, resolver=resolve)
             out.append(result)
             if on_done is not None:
                 on_done(result)
-        self._record_revisions(out)
+        if record:
+            self._record_revisions(out)
         return out
 
     def _record_revisions(self, results: Sequence[DealResult]) -> None:
@@ -226,6 +378,48 @@ class Session:
                 type(exc).__name__
             raise InputError([Problem("database", None, "", (
                 f"cannot record the deal revision(s) in the database: {reason}"))]) from None
+
+    # -- deal files (the web app's deals) ---------------------------------------------------
+
+    def deal_files(self) -> tuple[list[DealFile], list[Problem]]:
+        """The workspace's deal files (``deals/``, then the samples), and files that do not load."""
+        from docgen.deals import deal_files
+
+        return deal_files(self.workspace)
+
+    def deal_file(self, deal_id: str) -> tuple[DealFile, str]:
+        """One deal's file and its text exactly as stored (InputError when there is none)."""
+        from docgen.deals import find_deal_file
+
+        found = find_deal_file(self.workspace, deal_id)
+        return found, found.path.read_text("utf-8")
+
+    def validate_text(self, text: str, *, name: str = "deal.yaml",
+                      approvals: bool = True) -> DealResult:
+        """Validate deal text that is not (yet) a file: what the web editor checks as you type."""
+        from docgen.deals import parse_deal_text
+
+        deal = parse_deal_text(text, name, self.workspace.policy)
+        # typed, not saved: not a revision of the deal (saving and issuing record it)
+        return self.validate_loaded([(name, deal)], approvals=approvals, record=False)[0]
+
+    def save_deal(self, text: str, *, name: str = "deal.yaml",
+                  expect: str | None = None) -> DealFile:
+        """Write deal text to its file in ``deals/`` after checking it (see
+        :func:`docgen.deals.save_deal_text`)."""
+        from docgen.deals import save_deal_text
+
+        return save_deal_text(self.workspace, text, name=name, expect=expect,
+                              policy=self.workspace.policy)
+
+    def preview(self, result: DealResult, kind: DocumentKind | str = "po", *,
+                fmt: str = "html", issue_date: date | None = None) -> bytes:
+        """A draft of one document in memory: the exact HTML WeasyPrint lays out, or the PDF."""
+        if fmt not in FORMATS:
+            raise InputError([Problem("format", None, "", f"unknown format {fmt!r}")])
+        doc = self.document_input(result, kind, issue_date=issue_date or date.today(),
+                                  draft=True)
+        return self.renderer.render(doc, (fmt,)).outputs[fmt]
 
     # -- documents ------------------------------------------------------------------------
 
@@ -272,7 +466,7 @@ class Session:
         codes = {ln.code for ln in result.priced.lines if ln.code}
         codes |= {c.code for ln in result.priced.lines for c in ln.components}
         approvals = {} if draft or kind is not DocumentKind.PO else line_approvals(
-            result.priced, self.decisions(result.deal.deal))
+            result.priced, self.counted_decisions(result.deal))
         return DocumentInput(
             priced=result.priced, vendor=ws.catalogue.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
@@ -288,6 +482,11 @@ class Session:
         return render_batch(self.renderer, docs, formats, jobs=jobs, on_done=on_done)
 
     @property
+    def warm_renderer(self) -> Renderer | None:
+        """The renderer if this session made or was given one (to hand on to the next)."""
+        return self._renderer
+
+    @property
     def renderer(self) -> Renderer:
         """This session's renderer: its engines stay warm from one render to the next."""
         if self._renderer is None:
@@ -298,32 +497,39 @@ class Session:
 
     # -- approvals ------------------------------------------------------------------------
 
-    def submit(self, paths: Sequence[PathLike], *, by: str | None = None,
+    def submit(self, paths: Sequence[PathLike], *,
                now: datetime | None = None) -> list[SubmitResult]:
-        """Record an approval request for each approval finding of each deal."""
+        """Record an approval request for each approval finding of each deal, as the actor."""
         from docgen.approvals import submit
 
         _ = self.store  # submitting writes state: open (create) it before validating
         results = self.validate(paths, approvals=False)
-        return [SubmitResult(r.deal.deal, submit(self.store, r, by=by, now=now))
+        store = self.store  # first: the read-only sample refuses here
+        actor = self.require_actor("submit")
+        return [SubmitResult(r.deal.deal, submit(store, r, by=actor, now=now))
                 for r in results]
 
     def decide(self, path: PathLike, *, decision: Literal["approve", "reject"], code: str,
-               where: str, role: str, by: str, note: str | None = None,
+               where: str, role: str, note: str | None = None,
                now: datetime | None = None) -> DecisionResult:
-        """Approve or reject one finding of one deal as it is now (InputError when refused)."""
+        """Approve or reject one finding of one deal as it is now, as the actor.
+
+        InputError (AuthError for who may not) when refused; nothing is recorded then.
+        """
         from docgen.approvals import decide, resolve
 
         _ = self.store  # a decision writes state: open (create) it before validating
         (result,) = self.validate([path], approvals=False)
+        store = self.store  # first: the read-only sample refuses here
+        actor = self.require_actor(decision)
         code = code.strip().upper()
-        outcome = decide(self.store, self.workspace.policy, result, code=code,
-                         where=where.strip(), role=role.strip(), by=by.strip(),
+        outcome = decide(store, self.workspace.policy, result, code=code,
+                         where=where.strip(), role=role.strip(), by=actor,
                          decision=decision, note=note, now=now)
         self._decisions.pop(result.deal.deal, None)
         finding = next(f for f in result.findings
                        if f.code == outcome.decision.code and f.where == outcome.decision.where)
-        left = resolve([finding], self.decisions(result.deal.deal))
+        left = resolve([finding], self.counted_decisions(result.deal))
         return DecisionResult(outcome=outcome, remaining=left[0] if left else None)
 
     def approve(self, path: PathLike, **kwargs: Any) -> DecisionResult:
@@ -347,7 +553,11 @@ class Session:
         else:
             raise InputError([Problem(str(deal), None, "", "no such deal file, and not a deal id")])
         store = self._existing_store()
-        return deal_id, history(store, deal_id, result) if store is not None else []
+        if store is None:
+            return deal_id, []
+        good = (self.counted_decisions(result.deal) if result is not None
+                else self.decisions(deal_id))
+        return deal_id, history(store, deal_id, result, counting=good)
 
     def report(self, paths: Sequence[PathLike], *, now: datetime | None = None) -> Report:
         """The CS exception report of the deals, as of `now` (default: the clock)."""
@@ -355,13 +565,20 @@ class Session:
 
         results = self.validate(paths, approvals=False)
         return build_report(results, self._existing_store(), self.workspace.policy,
-                            now or datetime.now(UTC), source=str(self.workspace.policy_path))
+                            now or datetime.now(UTC), source=str(self.workspace.policy_path),
+                            counted=lambda r: self.counted_decisions(r.deal))
 
     def forecast(self, paths: Sequence[PathLike]) -> Forecast:
         """The pipeline of the deals by stage: counts, sold and weighted totals per currency."""
         from docgen.forecast import build_forecast
 
         return build_forecast(self.validate(paths, approvals=False), self.workspace.policy)
+
+    def report_bytes(self, report: Report, fmt: str) -> bytes:
+        """The report in `fmt` (html, pdf, csv, json), in memory."""
+        from docgen.report import render_report
+
+        return render_report(report, fmt, self.workspace.templates_dir)
 
     def write_report(self, report: Report, path: Path) -> str:
         """Write the report in the format its suffix names (html, pdf, csv, json)."""
@@ -370,6 +587,60 @@ class Session:
         self._writable(path, "a report")
         self.refuse_input(Path(path))
         return write_report(report, Path(path), self.workspace.templates_dir)
+
+    # -- people, tokens and the audit log ---------------------------------------------------
+
+    def add_user(self, email: str, *, name: str, admin: bool = False,
+                 password: str | None = None) -> tuple[User, str]:
+        """Add a person (administrators only) with a first API token: (user, token).
+
+        The very first person of a database needs no token, and must be an administrator:
+        that is how an older workspace, or a fresh PostgreSQL database, gets one.
+        """
+        from docgen.identity import check_email, hash_password
+
+        email = check_email(email)
+        name = _plain_text(name, "--name")
+        digest = hash_password(password) if password is not None else None
+        existing = self._existing_store()
+        if existing is None or existing.count_users() == 0:
+            if not admin:
+                raise AuthError([Problem("--admin", None, "", (
+                    "the first person of a workspace must be an administrator (--admin)"))])
+            self.workspace.require_writable("people")
+            return self.store.add_user(email, name=name, is_admin=True, actor=None,
+                                       password_hash=digest, only_if_first=True)
+        actor = self._require_admin("users add")
+        return self.store.add_user(email, name=name, is_admin=admin, actor=actor.email,
+                                   password_hash=digest)
+
+    def users(self) -> list[User]:
+        """Every person (administrators only)."""
+        self._require_admin("users list")
+        return self.store.users()
+
+    def disable_user(self, email: str) -> User:
+        """Disable a person: their tokens stop working (administrators only)."""
+        from docgen.identity import check_email
+
+        actor = self._require_admin("users disable")
+        return self.store.disable_user(check_email(email), actor=actor.email)
+
+    def create_token(self, name: str | None = None) -> str:
+        """Another API token for the actor; shown once, stored hashed."""
+        actor = self.require_actor("token create")
+        label = _plain_text(name, "--name") if name else "cli"
+        return self.store.create_token(actor, label)
+
+    def audit_log(self, deal_id: str | None = None) -> list[AuditEntry]:
+        """The audit rows (of one deal), oldest first; [] without a database."""
+        store = self._existing_store()
+        return store.audit_log(deal_id) if store is not None else []
+
+    def verify_audit(self) -> tuple[int, list[ChainProblem]]:
+        """Check the audit chain end to end: (rows checked, problems, first one first)."""
+        store = self._existing_store()
+        return store.verify_audit() if store is not None else (0, [])
 
     # -- checking issued documents --------------------------------------------------------
 
@@ -426,6 +697,76 @@ class Session:
         found = check_templates(ws.templates_dir, list(files) or None, kind=kind, root=ws.root)
         return found, len(files) or len(template_files(ws.templates_dir))
 
+    def template_names(self) -> list[str]:
+        """Every live template legal may replace (``html/po.html``, ``docx/po.docx`` …)."""
+        ws = self.workspace
+        return sorted(p.relative_to(ws.templates_dir).as_posix()
+                      for sub in ("html", "docx", "css") for p in
+                      (ws.templates_dir / sub).rglob("*") if p.is_file()
+                      and p.suffix in (".html", ".docx", ".css") and not p.name.startswith("~$"))
+
+    def staged_templates(self) -> list[str]:
+        """Templates with a new version waiting to be activated."""
+        from docgen.template_versions import staged
+
+        return staged(self.workspace)
+
+    def stage_template(self, name: str, blob: bytes) -> list[TemplateProblem]:
+        """Stage a new version of template `name` and check it in place; its problems."""
+        from docgen.template_versions import stage
+
+        stage(self.workspace, name, blob)
+        return self.check_staged(name)
+
+    def check_staged(self, name: str) -> list[TemplateProblem]:
+        """``templates check`` of a staged template, among the live ones."""
+        from dataclasses import replace
+
+        from docgen.template_versions import check_name, overlay
+        from docgen.templates_check import check_templates
+
+        rel = check_name(name).as_posix()
+        if rel.endswith(".css"):
+            return []
+        with overlay(self.workspace, [rel]) as tdir:
+            found = check_templates(tdir, [tdir / rel], root=self.workspace.root)
+            return [replace(p, file=rel) if p.file.endswith(rel) else p for p in found]
+
+    def preview_staged(self, name: str, result: DealResult, kind: DocumentKind | str, *,
+                       fmt: str = "pdf", issue_date: date | None = None) -> bytes:
+        """A draft of one deal's document laid out with the staged version of `name`."""
+        from docgen.render.documents import Renderer
+        from docgen.template_versions import overlay
+
+        doc = self.document_input(result, kind, issue_date=issue_date or date.today(),
+                                  draft=True)
+        with overlay(self.workspace, [name]) as tdir:
+            return Renderer(tdir).render(doc, (fmt,)).outputs[fmt]
+
+    def activate_template(self, name: str) -> str:
+        """Make the staged version of `name` live; the templates' new version (SHA-256)."""
+        from docgen.template_versions import activate
+
+        problems = [p for p in self.check_staged(name) if not p.note]
+        if problems:
+            raise InputError([Problem(name, None, "template", f"not activated: {p}")
+                              for p in problems])
+        version = activate(self.workspace, name)
+        self._renderer = None  # the next render reads the new template
+        return version
+
+    def discard_template(self, name: str) -> None:
+        """Drop the staged version of `name`."""
+        from docgen.template_versions import discard
+
+        discard(self.workspace, name)
+
+    def templates_version(self) -> str:
+        """SHA-256 over the live templates (what an issued document records)."""
+        from docgen.template_versions import templates_version
+
+        return templates_version(self.workspace.templates_dir)
+
     def skus(self) -> list[Sku]:
         """The catalogue's SKUs in file order."""
         return list(self.workspace.catalogue.skus)
@@ -448,7 +789,16 @@ class Session:
 
         ws = self.workspace
         ws.require_writable("a catalogue lock")
-        return lock_catalogue(ws.catalogue, ws.lock_path)
+        actor = self.require_actor("catalogue lock")
+        data, diff = lock_catalogue(ws.catalogue, ws.lock_path)
+        import hashlib
+
+        self.store.append_audit("catalogue.lock", actor=actor.email,
+                                subject=f"catalogue {data['version']}",
+                                detail={"version": data["version"], "skus": len(data["skus"]),
+                                        "lock_sha256": hashlib.sha256(
+                                            ws.lock_path.read_bytes()).hexdigest()})
+        return data, diff
 
     def export_schemas(self, target: Path | None = None) -> list[Path]:
         """Write JSON Schemas of the input formats (default: the workspace's ``schemas/``)."""
@@ -482,6 +832,15 @@ def _kind(kind: DocumentKind | str) -> DocumentKind:
     except ValueError:
         raise InputError([Problem("kind", None, "", f"unknown document kind {kind!r}; choose "
                                   f"from {', '.join(k.value for k in DocumentKind)}")]) from None
+
+
+def _plain_text(text: str | None, option: str) -> str:
+    """`text` trimmed; InputError when empty, too long or holding control characters."""
+    value = (text or "").strip()
+    if not value or len(value) > 200 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise InputError([Problem(option, None, "", (
+            "give 1-200 characters without control characters"))])
+    return value
 
 
 def _is_deal_id(text: str) -> bool:

@@ -22,17 +22,16 @@ def _when(at: datetime) -> str:
 
 @click.command()
 @click.argument("deals", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--by", "by", metavar="WHO", default=None,
-              help="Who submits (recorded with each request).")
 @click.pass_context
-def submit(ctx: click.Context, deals: tuple[str, ...], by: str | None) -> None:
+def submit(ctx: click.Context, deals: tuple[str, ...]) -> None:
     """Record an approval request for each approval finding of each DEAL (starts the SLA clock).
 
-    Submitting again is harmless: a finding whose line has not changed keeps its first request
-    and its SLA clock; a changed line is a new request.
+    Recorded as the person whose API token is in DOCGEN_TOKEN. Submitting again is harmless: a
+    finding whose line has not changed keeps its first request and its SLA clock; a changed line
+    is a new request.
     """
     with session(ctx) as s:
-        submitted = s.submit(deals, by=by)
+        submitted = s.submit(deals)
     for sub in submitted:
         if not sub.requests:
             click.echo(f"{sub.deal_id}: no approval findings, nothing to submit")
@@ -50,19 +49,17 @@ def _decision_options(fn: Any) -> Any:
         click.option("--code", required=True, help="Rule code of the finding, e.g. CAT002."),
         click.option("--where", "where", required=True, help="Location of the finding, e.g. "
                      "lines[3]."),
-        click.option("--role", required=True, help="Approver role from the policy, e.g. cs."),
-        click.option("--by", "by", metavar="WHO", required=True,
-                     help="Who decides; must hold --role in the policy's approvers."),
+        click.option("--role", required=True, help="Approver role from the policy, e.g. cs; "
+                     "the person whose token is in DOCGEN_TOKEN must hold it."),
     ]):
         fn = opt(fn)
     return fn
 
 
-def _decide(ctx: click.Context, deal: str, code: str, where: str, role: str, by: str,
+def _decide(ctx: click.Context, deal: str, code: str, where: str, role: str,
             note: str | None, kind: Literal["approve", "reject"]) -> None:
     with session(ctx) as s:
-        result = s.decide(deal, decision=kind, code=code, where=where, role=role, by=by,
-                          note=note)
+        result = s.decide(deal, decision=kind, code=code, where=where, role=role, note=note)
     d, outcome = result.decision, result.outcome
     if outcome.status == "duplicate" and outcome.existing is not None:
         e = outcome.existing
@@ -83,20 +80,27 @@ def _decide(ctx: click.Context, deal: str, code: str, where: str, role: str, by:
 @_decision_options
 @click.option("--note", default=None, help="Why (optional for an approval).")
 @click.pass_context
-def approve(ctx: click.Context, deal: str, code: str, where: str, role: str, by: str,
+def approve(ctx: click.Context, deal: str, code: str, where: str, role: str,
             note: str | None) -> None:
-    """Approve finding CODE at WHERE of DEAL as ROLE; binds to the line as it is now."""
-    _decide(ctx, deal, code, where, role, by, note, "approve")
+    """Approve finding CODE at WHERE of DEAL as ROLE; binds to the line as it is now.
+
+    Recorded as the person whose API token is in DOCGEN_TOKEN, who must hold ROLE in the
+    policy (and, under separation of duties, neither sell nor have submitted the deal).
+    """
+    _decide(ctx, deal, code, where, role, note, "approve")
 
 
 @click.command()
 @_decision_options
 @click.option("--note", required=True, help="Why it is rejected (shown in the finding).")
 @click.pass_context
-def reject(ctx: click.Context, deal: str, code: str, where: str, role: str, by: str,
+def reject(ctx: click.Context, deal: str, code: str, where: str, role: str,
            note: str) -> None:
-    """Reject finding CODE at WHERE of DEAL as ROLE: an error until the line changes."""
-    _decide(ctx, deal, code, where, role, by, note, "reject")
+    """Reject finding CODE at WHERE of DEAL as ROLE: an error until the line changes.
+
+    Recorded as the person whose API token is in DOCGEN_TOKEN, who must hold ROLE.
+    """
+    _decide(ctx, deal, code, where, role, note, "reject")
 
 
 @click.command()
@@ -126,8 +130,10 @@ def approvals(ctx: click.Context, deal: str, as_json: bool) -> None:
                        f"(needs: {', '.join(e.needs)}){stale}")
         else:
             note = f": {e.note}" if e.note else ""
+            void = ("  [does not count: not vouched for by the audit log, or barred by the "
+                    "policy]" if e.counts is False else "")
             click.echo(f"  {_when(e.at)}  {e.event} {e.code} {e.where} as {e.role} by "
-                       f"{e.who}{note}{stale}")
+                       f"{e.who}{note}{stale}{void}")
 
 
 def _parse_now(value: str | None) -> datetime:

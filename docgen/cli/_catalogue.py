@@ -93,10 +93,26 @@ def export(ctx: click.Context, out: Path | None) -> None:
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Start a new workspace in DIRECTORY from the bundled sample."""
-    ws = api.init_workspace(directory)
+@click.option("--admin-email", "admin_email", default=None, metavar="EMAIL",
+              help=f"The first administrator's e-mail (default: {api.DEFAULT_ADMIN}).")
+@click.option("--admin-name", "admin_name", default=None, metavar="NAME",
+              help="The first administrator's name (default: Administrator).")
+def init(directory: Path, admin_email: str | None, admin_name: str | None) -> None:
+    """Start a new workspace in DIRECTORY from the bundled sample.
+
+    Also writes the audit log's secret key (.docgen/secret.key, mode 0600) and makes the first
+    administrator, whose API token is printed once, alone on the last line.
+    """
+    made = api.init_workspace(directory, admin_email=admin_email, admin_name=admin_name)
+    ws = made.workspace
     click.echo(f"created workspace {ws.root}")
     click.echo("  next: edit skus/catalogue.yaml and skus/policy.yaml, put deals in deals/, then")
     click.echo(f"    docgen -w {ws.root} catalogue lock")
     click.echo(f"    docgen -w {ws.root} validate {ws.root / 'deals'}/*.yaml")
+    if made.admin is None or made.token is None:
+        click.echo("  the database already has people: no administrator was made")
+        return
+    click.echo(f"  administrator {made.admin.email}: export DOCGEN_TOKEN=<the token below>, "
+               "then add people with `docgen users add EMAIL --name N`")
+    click.echo("  the administrator's API token follows; it is shown only this once:")
+    click.echo(made.token)

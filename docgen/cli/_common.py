@@ -67,10 +67,15 @@ class DocgenGroup(click.Group):
 def session(ctx: click.Context, *, locked: bool = True) -> api.Session:
     """The session on the workspace chosen by --workspace / $DOCGEN_WORKSPACE / cwd / sample.
 
-    Use it as a context manager: it closes the store when the command ends.
+    Use it as a context manager: it closes the store when the command ends. The person acting
+    is the one whose API token is in ``$DOCGEN_TOKEN`` (read only when something is recorded).
     """
+    import os
+
     obj = ctx.find_root().obj or {}
-    return api.Session(obj.get("workspace"), locked=locked)
+    # who is acting comes only from the token, never from an argument (SPEC §9)
+    return api.Session(obj.get("workspace"), locked=locked,
+                       token=os.environ.get(api.ENV_TOKEN) or None)
 
 
 class Progress:

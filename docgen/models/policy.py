@@ -100,6 +100,9 @@ class Checklists(Input):
 class Policy(Input):
     """The whole policy file."""
 
+    #: An approver never approves a deal they sell or submitted, and one person counts for one
+    #: role per finding (SPEC §9).
+    separation_of_duties: bool = True
     territories: list[Word] = Field(min_length=1)
     tax_rates: dict[Word, Pct] = Field(default_factory=dict)
     discount_bands: list[Band] = Field(min_length=1)
@@ -167,6 +170,13 @@ class Policy(Input):
             raise ValueError("discount_bands: up_to must rise strictly from band to band")
         if ups[-1] != 100:
             raise ValueError("discount_bands: the last band must reach up_to 100")
+        # a band with no approvers lets its discounts through unseen: only the lowest band may
+        # (a policy cannot switch PRC001 off by emptying the bands)
+        open_bands = [b.up_to for b in self.discount_bands[1:] if not b.approvers]
+        if open_bands or not self.discount_bands[-1].approvers:
+            shown = ", ".join(str(u) for u in open_bands) or str(ups[-1])
+            raise ValueError(f"discount_bands: every band but the lowest needs approvers (the "
+                             f"band up to {shown} % has none)")
         roles = set(self.approvers)
         needed = {r for b in self.discount_bands for r in b.approvers} | set(
             self.exceptions.approvers)

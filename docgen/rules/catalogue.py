@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from docgen.findings import Finding, Gate, Severity
 from docgen.rules.registry import RuleContext, rule
 
-APPROVE_HINT = ("docgen approve {deal} --code {code} --where {where} --role {role} "
-                "--by <approver email>")
+# run by the approver, whose token (DOCGEN_TOKEN) says who they are
+APPROVE_HINT = "docgen approve {deal} --code {code} --where {where} --role {role}"
 
 
 def approve_hint(ctx: RuleContext, code: str, where: str, roles: tuple[str, ...]) -> str:

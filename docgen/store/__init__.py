@@ -20,6 +20,19 @@ The interface ``docgen po`` and ``docgen verify`` use::
     store.issued(number)                            # IssuedDocument or None (for verify)
     store.close()
 
+People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen.audit`)::
+
+    user, token = store.add_user(email, name=..., is_admin=False, actor=admin.email)
+    store.authenticate(token)                       # the active User, or AuthError
+    store.append_audit("supersede", actor=user.email, subject=number, deal_id=deal_id,
+                       detail={...}, conn=conn)     # the one door to the chained log; pass the
+    #                                                 write transaction's `conn` to commit with it
+    store.verify_audit()                            # (rows, [ChainProblem, ...])
+
+Every state change the store records (requests, decisions, reserved, issued, superseded and void
+numbers, people and tokens) appends its audit row in the same transaction; the chain's key comes
+from the store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
+
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
 the reservation, so a rolled-back or killed transaction gives its numbers back and a committed one
 keeps them forever: numbers are never reused and never silently skipped (a number whose render
@@ -47,6 +60,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Protocol
 
+    from docgen.audit import AuditEntry
+
     from docgen.store._sql import Store
     from docgen.workspace import Workspace
 
@@ -56,6 +71,10 @@ if TYPE_CHECKING:
         def decisions_for(self, deal_id: str) -> list[Decision]: ...
 
         def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None: ...
+
+        def requesters_for(self, deal_id: str) -> set[str]: ...
+
+        def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
 
         def close(self) -> None: ...
 
@@ -212,9 +231,10 @@ class Decision:
 class DecisionOutcome:
     """What :meth:`Store.add_decision` did: ``recorded``, or why it recorded nothing."""
 
-    status: Literal["recorded", "duplicate", "rejected"]
+    status: Literal["recorded", "duplicate", "rejected", "same_person"]
     decision: Decision
-    #: for "duplicate": the role's earlier decision; for "rejected": the rejection that stands
+    #: for "duplicate": the role's earlier decision; for "rejected": the rejection that stands;
+    #: for "same_person": the same person's decision in another role
     existing: Decision | None = None
 
 
@@ -236,9 +256,10 @@ def has_database(ws: Workspace) -> bool:
 
 def open_store(ws: Workspace) -> Store:
     """Open (creating and migrating as needed) the workspace's store."""
+    from docgen.audit import Secret
     from docgen.store._sql import Store
 
-    return Store.open(database_url(ws) or sqlite_path(ws))
+    return Store.open(database_url(ws) or sqlite_path(ws), secret=Secret(ws.state_dir))
 
 
 def open_existing_store(ws: Workspace) -> Store | None:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from docgen.audit import DECISION_ACTIONS, AuditEntry
+from docgen.identity import normalise_email
 from docgen.store import SCHEMA_REVISION, Decision, RevisionRecord
 
 __all__ = ["SqliteDecisionReader"]
@@ -36,7 +38,10 @@ class SqliteDecisionReader:
     @classmethod
     def open(cls, path: Path) -> SqliteDecisionReader | None:
         """A reader, or None when the database needs a migration (or is not a docgen store)."""
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        # a session may be handed between threads (a web request: dependency and endpoint run on
+        # different pool threads), never used by two at once
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None,
+                               check_same_thread=False)
         try:
             conn.execute("PRAGMA query_only = 1")
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -53,6 +58,24 @@ class SqliteDecisionReader:
         return [Decision(deal_id=r[0], code=r[1], where=r[2], fingerprint=r[3], role=r[4],
                          by=r[5], decision=r[6], note=r[7], decided_at=_utc(r[8]))
                 for r in self._conn.execute(_QUERY, (deal_id,))]
+
+    def requesters_for(self, deal_id: str) -> set[str]:
+        """Who submitted any request of the deal (normalised e-mails; audit rows included)."""
+        rows = self._conn.execute(
+            "SELECT requested_by FROM approval_requests WHERE deal_id = ? AND requested_by "
+            "IS NOT NULL UNION SELECT actor FROM audit_log WHERE deal_id = ? AND action = "
+            "'request' AND actor IS NOT NULL", (deal_id, deal_id))
+        return {normalise_email(r[0]) for r in rows}
+
+    def audit_for(self, deal_id: str) -> list[AuditEntry]:
+        """The deal's decision rows of the audit log."""
+        marks = ", ".join("?" for _ in DECISION_ACTIONS)
+        rows = self._conn.execute(
+            "SELECT seq, at, actor, action, deal_id, subject, detail, prev_mac, mac FROM "
+            f"audit_log WHERE deal_id = ? AND action IN ({marks}) ORDER BY seq",  # noqa: S608
+            (deal_id, *DECISION_ACTIONS))
+        return [AuditEntry(seq=r[0], at=_utc(r[1]), actor=r[2], action=r[3], deal_id=r[4],
+                           subject=r[5], detail=r[6], prev_mac=r[7], mac=r[8]) for r in rows]
 
     def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None:
         """Record each deal revision unless it is recorded already (one short write)."""

@@ -40,6 +40,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -50,7 +51,28 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
-from docgen.errors import InputError, Problem
+from docgen.audit import (
+    DECISION_ACTIONS,
+    GENESIS,
+    AuditEntry,
+    ChainProblem,
+    Secret,
+    canonical,
+    compute_mac,
+    decision_detail,
+    head_mac,
+    verify_chain,
+    vouched,
+)
+from docgen.errors import AuthError, InputError, Problem
+from docgen.identity import (
+    TOKEN_PREFIX,
+    User,
+    new_token,
+    normalise_email,
+    token_digest,
+    token_hint,
+)
 from docgen.store import (
     ENV_URL,
     SCHEMA_REVISION,
@@ -67,13 +89,18 @@ from docgen.store import (
 from docgen.store._holder import Holder, current_holder
 from docgen.store._tables import (
     LIVE,
+    api_tokens,
     approval_decisions,
     approval_requests,
+    audit_head,
+    audit_log,
     deal_revisions,
     document_files,
     issued_documents,
     po_sequences,
+    users,
 )
+from docgen.store._web import WebSessions
 
 __all__ = ["Store"]
 
@@ -85,8 +112,11 @@ MAX_SEQ = 999_999
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Key of the PostgreSQL advisory lock that serialises migrations ("docgen" in ASCII).
 _MIGRATION_LOCK = 0x646F6367656E
+#: Key of the PostgreSQL advisory lock that serialises appends to the audit chain ("audit").
+_AUDIT_LOCK = 0x6175646974
 
 _REQ, _DEC, _SEQ, _DOC = approval_requests, approval_decisions, po_sequences, issued_documents
+_USR, _TOK, _LOG, _HEAD = users, api_tokens, audit_log, audit_head
 _REV, _FILES = deal_revisions, document_files
 
 
@@ -104,7 +134,8 @@ def _engine_for(target: str | Path) -> Engine:
         if url.drivername == "postgresql":  # psycopg (3) is what docgen installs
             url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S,
+                                                  "check_same_thread": False})
         _sqlite_locking(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True)
@@ -183,6 +214,22 @@ def _decision(row: Any) -> Decision:
                     decision=row.decision, note=row.note, decided_at=row.decided_at)
 
 
+def _user(row: Any) -> User:
+    return User(id=row.id, email=row.email, name=row.name, is_admin=bool(row.is_admin),
+                active=bool(row.active), created_at=row.created_at)
+
+
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(seq=row.seq, at=row.at, actor=row.actor, action=row.action,
+                      deal_id=row.deal_id, subject=row.subject, detail=row.detail,
+                      prev_mac=row.prev_mac, mac=row.mac)
+
+
+def _decision_detail(d: Decision) -> dict[str, Any]:
+    return decision_detail(code=d.code, where=d.where, fingerprint=d.fingerprint, role=d.role,
+                           by=d.by, decision=d.decision, note=d.note, decided_at=d.decided_at)
+
+
 def _key_clause(table: Any, key: tuple[str, str, str, str]) -> Any:
     deal_id, code, where, fingerprint = key
     return ((table.c.deal_id == deal_id) & (table.c.code == code)
@@ -219,12 +266,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-class Store:
+class Store(WebSessions):
     """Approvals, PO numbers and issued documents in one database. See :mod:`docgen.store`."""
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, secret: Secret | None = None) -> None:
         self.engine = engine
         self.url = url
+        #: the audit chain's key (see :mod:`docgen.audit`)
+        self.secret = secret if secret is not None else Secret(None)
         #: numbers this process reserved and has not yet issued or voided (PostgreSQL: with the
         #: advisory lock key it holds for each on the holder connection)
         self._held: dict[str, tuple[int, int]] = {}
@@ -234,14 +283,20 @@ class Store:
     # -- opening --------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, target: str | Path) -> Store:
-        """Connect to `target` (URL or SQLite path) and bring its schema up to date."""
+    def open(cls, target: str | Path, *, secret: Secret | None = None) -> Store:
+        """Connect to `target` (URL or SQLite path) and bring its schema up to date.
+
+        `secret` is the audit key's source; by default, for a SQLite file, the key file beside
+        it, and for a URL only ``$DOCGEN_SECRET_KEY``.
+        """
         url = str(target)
         try:
             engine = _engine_for(target)
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise _unusable(url, exc) from None
-        store = cls(engine, url)
+        if secret is None:
+            secret = Secret(target.parent if isinstance(target, Path) else None)
+        store = cls(engine, url, secret)
         try:
             store.migrate()
         except DBAPIError as exc:
@@ -343,7 +398,7 @@ class Store:
         return _doc(row) if row else None
 
     def reserve_po_numbers(self, requests: Sequence[tuple[str, str]], *, year: int,
-                           prefix: str) -> list[str]:
+                           prefix: str, actor: str | None = None) -> list[str]:
         """Take the next numbers ``PREFIX-YEAR-000001`` for `requests` [(deal_id, fingerprint)].
 
         One transaction: the counter row of (prefix, year) is locked, advanced by
@@ -354,11 +409,11 @@ class Store:
             return []
         with self._issue_write() as conn:
             return self._reserve(conn, [(d, "po", None, fp) for d, fp in requests],
-                                 year=year, prefix=prefix)
+                                 year=year, prefix=prefix, actor=actor)
 
     def _reserve(self, conn: Connection, rows: Sequence[tuple[str, str, str | None, str]], *,
                  year: int, prefix: str, path: str | None = None,
-                 references: bool = False) -> list[str]:
+                 references: bool = False, actor: str | None = None) -> list[str]:
         """Reserve one number per (deal_id, kind, revision, fingerprint), held by this process.
 
         `path` is the folder the documents will be written to: if this process dies, the run
@@ -392,6 +447,10 @@ class Store:
              "updated_at": now}
             for i, (num, (deal_id, kind, revision, fp)) in enumerate(zip(numbers, rows,
                                                                           strict=True))])
+        for num, (deal_id, kind, revision, fp) in zip(numbers, rows, strict=True):
+            self._append(conn, "reserve", actor=actor, deal_id=deal_id, subject=num,
+                         detail={"number": num, "kind": kind, "revision": revision,
+                                 "fingerprint": fp}, at=now)
         if self.dialect == "postgresql":
             for i, num in enumerate(numbers):
                 key = _lock_key(prefix, year, first + i)
@@ -416,7 +475,7 @@ class Store:
 
     def claim_issues(self, requests: Sequence[IssueRequest], *, year: int | None,
                      prefix: str, out_dir: str | None = None,
-                     references: bool = False) -> ClaimResult:
+                     references: bool = False, actor: str | None = None) -> ClaimResult:
         """For each request: its revision's live document, or a newly reserved number.
 
         POs take ``PREFIX-YEAR-NNNNNN`` (`year` is the issue date's; None refuses to reserve);
@@ -432,7 +491,7 @@ class Store:
             held_before = dict(self._held)
             try:
                 return self._claim_once(requests, year=year, prefix=prefix, out_dir=out_dir,
-                                        references=references)
+                                        references=references, actor=actor)
             except IntegrityError:
                 # another process reserved one of these revisions first: let go of any lock
                 # taken in the rolled-back transaction and look again
@@ -442,7 +501,8 @@ class Store:
         raise RuntimeError(msg)
 
     def _claim_once(self, requests: Sequence[IssueRequest], *, year: int | None,
-                    prefix: str, out_dir: str | None, references: bool) -> ClaimResult:
+                    prefix: str, out_dir: str | None, references: bool,
+                    actor: str | None) -> ClaimResult:
         claims: dict[int, Claim] = {}
         voided: list[IssuedDocument] = []
         new: list[tuple[int, IssueRequest]] = []
@@ -456,7 +516,7 @@ class Store:
                     row = self._adopt_legacy(conn, req)
                 if row is not None and row.status == "reserved" and row.number not in self._held:
                     if self._holder_gone(conn, row):
-                        voided.append(self._void_dead(conn, row))
+                        voided.append(self._void_dead(conn, row, actor))
                         row = None
                     else:
                         claims[i] = Claim(req, "busy", _doc(row))
@@ -473,7 +533,8 @@ class Store:
                         f"today's date ({', '.join(r.deal_id for _, r in new)} not issued yet)"))])
                 numbers = self._reserve(conn, [(r.deal_id, r.kind, r.revision, r.fingerprint)
                                                for _, r in new], year=0 if references else year,
-                                        prefix=prefix, path=out_dir, references=references)
+                                        prefix=prefix, path=out_dir, references=references,
+                                        actor=actor)
                 rows = {r.number: r for r in conn.execute(
                     select(_DOC).where(_DOC.c.number.in_(numbers)))}
                 for (i, req), num in zip(new, numbers, strict=True):
@@ -508,7 +569,7 @@ class Store:
         holder = Holder.from_json(row.holder)
         return holder is None or holder.is_dead()  # no holder: reserved before 0002_hist
 
-    def _void_dead(self, conn: Connection, row: Any) -> IssuedDocument:
+    def _void_dead(self, conn: Connection, row: Any, actor: str | None) -> IssuedDocument:
         holder = Holder.from_json(row.holder)
         who = holder.describe() if holder else "a docgen that recorded no holder"
         how = ("its database connection ended" if self.dialect == "postgresql"
@@ -517,9 +578,11 @@ class Store:
                   f"{current_holder().describe()}")
         conn.execute(update(_DOC).where(_DOC.c.number == row.number).values(
             status="void", void_reason=reason, updated_at=_now()))
+        self._append(conn, "void", actor=actor, deal_id=row.deal_id, subject=row.number,
+                     detail={"number": row.number, "reason": reason})
         return _doc(conn.execute(select(_DOC).where(_DOC.c.number == row.number)).one())
 
-    def recover(self) -> list[IssuedDocument]:
+    def recover(self, *, actor: str | None = None) -> list[IssuedDocument]:
         """Void every reservation whose holder died (with the reason); returns them.
 
         Each issuing run calls this first, so a number a killed process reserved never stays
@@ -529,7 +592,7 @@ class Store:
             rows = conn.execute(select(_DOC).where(_DOC.c.status == "reserved")
                                 .order_by(_DOC.c.prefix, _DOC.c.year, _DOC.c.seq)
                                 .with_for_update()).all()
-            return [self._void_dead(conn, r) for r in rows
+            return [self._void_dead(conn, r, actor) for r in rows
                     if r.number not in self._held and self._holder_gone(conn, r)]
 
     def wait_for(self, number: str, *, poll_s: float = 0.1) -> IssuedDocument | None:
@@ -565,8 +628,8 @@ class Store:
         return row
 
     def record_issue(self, number: str, *, file_sha256: str | None = None, path: str,
-                     issued_on: date, files: Mapping[str, tuple[str, bytes]] | None = None
-                     ) -> list[IssuedDocument]:
+                     issued_on: date, files: Mapping[str, tuple[str, bytes]] | None = None,
+                     actor: str | None = None) -> list[IssuedDocument]:
         """Mark a reserved number issued, with its files' bytes, SHA-256, path and date.
 
         In the same transaction every other issued document of the deal and kind is superseded
@@ -587,12 +650,22 @@ class Store:
                 _DOC.c.deal_id == row.deal_id, _DOC.c.kind == row.kind,
                 _DOC.c.status == "issued", _DOC.c.number != number).with_for_update()).all()
             for o in older:
+                reason = _supersede_reason(o, row)
                 conn.execute(update(_DOC).where(_DOC.c.number == o.number).values(
                     status="superseded", superseded_by=number, updated_at=now,
-                    superseded_reason=_supersede_reason(o, row)))
+                    superseded_reason=reason))
+                self._append(conn, "supersede", actor=actor, deal_id=o.deal_id,
+                             subject=o.number, detail={"number": o.number,
+                                                       "superseded_by": number,
+                                                       "reason": reason}, at=now)
             conn.execute(update(_DOC).where(_DOC.c.number == number).values(
                 status="issued", file_sha256=file_sha256, path=path, issued_on=issued_on,
                 issued_at=now, updated_at=now))
+            self._append(conn, "issue", actor=actor, deal_id=row.deal_id, subject=number,
+                         detail={"number": number, "kind": row.kind, "revision": row.revision,
+                                 "file_sha256": file_sha256,
+                                 "issued_on": issued_on.isoformat(),
+                                 "fingerprint": row.fingerprint}, at=now)
             if files:
                 conn.execute(insert(_FILES), [
                     {"number": number, "format": fmt, "sha256": sha, "content": blob}
@@ -616,7 +689,7 @@ class Store:
             return {r.format: (r.sha256, bytes(r.content)) for r in conn.execute(
                 select(_FILES).where(_FILES.c.number == number))}
 
-    def void_number(self, number: str, reason: str) -> None:
+    def void_number(self, number: str, reason: str, *, actor: str | None = None) -> None:
         """Keep a reserved number whose document was not produced, marked void with `reason`."""
         try:
             with self._issue_write() as conn:
@@ -628,6 +701,8 @@ class Store:
                     raise ValueError(msg)
                 conn.execute(update(_DOC).where(_DOC.c.number == number).values(
                     status="void", void_reason=reason, updated_at=_now()))
+                self._append(conn, "void", actor=actor, deal_id=row.deal_id, subject=number,
+                             detail={"number": number, "reason": reason})
         finally:
             if number in self._held:
                 self._release(number)
@@ -701,7 +776,7 @@ class Store:
     # -- approvals ----------------------------------------------------------------------------
 
     def add_requests(self, requests: Iterable[ApprovalRequest]) -> list[tuple[ApprovalRequest, bool]]:
-        """Record each request unless one with the same key exists.
+        """Record each request unless one with the same key exists (and audit each new one).
 
         Returns each request as stored, with True when it was recorded now (False: it was
         already there, and keeps its original time, which is when the SLA clock started).
@@ -711,6 +786,12 @@ class Store:
             for req in requests:
                 created = self._insert_ignore(conn, _REQ, _request_values(req),
                                               ("deal_id", "code", "location", "fingerprint"))
+                if created:
+                    self._append(conn, "request", actor=req.requested_by, deal_id=req.deal_id,
+                                 subject=f"{req.code} {req.where}", at=req.requested_at,
+                                 detail={"code": req.code, "where": req.where,
+                                         "fingerprint": req.fingerprint,
+                                         "approvers": list(req.approvers)})
                 row = conn.execute(select(_REQ).where(_key_clause(_REQ, req.key))).one()
                 out.append((_request(row), created))
         return out
@@ -738,11 +819,13 @@ class Store:
         """Every decision of one deal (the resolver's query)."""
         return self.decisions([deal_id])
 
-    def add_decision(self, decision: Decision, request: ApprovalRequest) -> DecisionOutcome:
-        """Record `decision`, and `request` too if that finding was never submitted.
+    def add_decision(self, decision: Decision, request: ApprovalRequest, *,
+                     distinct_people: bool = True) -> DecisionOutcome:
+        """Record `decision` and its audit row, and `request` too if it was never submitted.
 
         Nothing is recorded when the fingerprint was rejected already (a rejection stands until
-        the line changes) or when this role already decided it; the outcome says which.
+        the line changes), when this role already decided it, or (`distinct_people`) when the
+        same person already decided it in another role; the outcome says which.
         """
         try:
             with self._write() as conn:
@@ -759,11 +842,19 @@ class Store:
                 same = next((d for d in prior if d.role == decision.role), None)
                 if same is not None:
                     raise _Refused(DecisionOutcome("duplicate", decision, same))
+                me = normalise_email(decision.by)
+                other = next((d for d in prior if normalise_email(d.by) == me), None)
+                if distinct_people and other is not None:
+                    raise _Refused(DecisionOutcome("same_person", decision, other))
                 conn.execute(insert(_DEC).values(
                     deal_id=decision.deal_id, code=decision.code, location=decision.where,
                     fingerprint=decision.fingerprint, role=decision.role,
                     decided_by=decision.by, decision=decision.decision, note=decision.note,
                     decided_at=decision.decided_at))
+                self._append(conn, decision.decision, actor=decision.by,
+                             deal_id=decision.deal_id, at=decision.decided_at,
+                             subject=f"{decision.code} {decision.where} as {decision.role}",
+                             detail=_decision_detail(decision))
         except _Refused as refused:  # rolled back: nothing of this call is recorded
             return refused.outcome
         except IntegrityError:  # pragma: no cover - the row lock above makes this a backstop
@@ -771,6 +862,215 @@ class Store:
                         if d.key == decision.key and d.role == decision.role]
             return DecisionOutcome("duplicate", decision, existing[0] if existing else None)
         return DecisionOutcome("recorded", decision)
+
+    def requesters_for(self, deal_id: str) -> set[str]:
+        """Who submitted any request of the deal (normalised e-mails; the audit rows included)."""
+        with self._read() as conn:
+            rows = conn.execute(select(_REQ.c.requested_by).where(
+                _REQ.c.deal_id == deal_id, _REQ.c.requested_by.is_not(None))).scalars().all()
+            actors = conn.execute(select(_LOG.c.actor).where(
+                _LOG.c.deal_id == deal_id, _LOG.c.action == "request",
+                _LOG.c.actor.is_not(None))).scalars().all()
+        return {normalise_email(x) for x in [*rows, *actors]}
+
+    # -- the audit log ------------------------------------------------------------------------
+
+    def append_audit(self, action: str, *, actor: str | None, subject: str,
+                     deal_id: str | None = None, detail: dict[str, Any] | None = None,
+                     at: datetime | None = None, conn: Connection | None = None) -> AuditEntry:
+        """Append one row to the audit chain (the seam for every state change).
+
+        Pass `conn` to append inside a write transaction of your own (what the row records
+        then commits or rolls back with it); without it, the row is its own transaction.
+        Appends are serialised (SQLite's write lock; a PostgreSQL advisory lock held to the end
+        of the transaction), so the chain never forks.
+        """
+        if conn is not None:
+            return self._append(conn, action, actor=actor, subject=subject, deal_id=deal_id,
+                                detail=detail, at=at)
+        with self._write() as own:
+            return self._append(own, action, actor=actor, subject=subject, deal_id=deal_id,
+                                detail=detail, at=at)
+
+    def _append(self, conn: Connection, action: str, *, actor: str | None, subject: str,
+                deal_id: str | None = None, detail: dict[str, Any] | None = None,
+                at: datetime | None = None) -> AuditEntry:
+        if self.dialect == "postgresql":
+            from sqlalchemy import text
+
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
+        last = conn.execute(select(_LOG.c.seq, _LOG.c.mac).order_by(_LOG.c.seq.desc())
+                            .limit(1)).first()
+        key = self._audit_key(has_rows=last is not None)
+        seq, prev = (last.seq + 1, last.mac) if last is not None else (1, GENESIS)
+        at = at or _now()
+        body = canonical(detail or {})
+        mac = compute_mac(key, seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
+                          subject=subject, detail=body, prev_mac=prev)
+        conn.execute(insert(_LOG).values(seq=seq, at=at, actor=actor, action=action,
+                                         deal_id=deal_id, subject=subject, detail=body,
+                                         prev_mac=prev, mac=mac))
+        conn.execute(delete(_HEAD))
+        conn.execute(insert(_HEAD).values(id=1, seq=seq, mac=mac,
+                                          head_mac=head_mac(key, seq, mac)))
+        return AuditEntry(seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
+                          subject=subject, detail=body, prev_mac=prev, mac=mac)
+
+    def _audit_key(self, *, has_rows: bool) -> bytes:
+        key = self.secret.get()
+        if key is not None:
+            return key
+        if has_rows:  # a new key would silently disown every row and approval so far
+            where = str(self.secret.path) if self.secret.path else "DOCGEN_SECRET_KEY"
+            raise InputError([Problem(where, None, "", (
+                "the audit log was chained under a secret key that is missing here: restore "
+                ".docgen/secret.key from a backup, or set DOCGEN_SECRET_KEY to it"))])
+        return self.secret.create()  # an older workspace's first audited write
+
+    def audit_log(self, deal_id: str | None = None) -> list[AuditEntry]:
+        """The audit rows (of one deal), oldest first."""
+        q = select(_LOG).order_by(_LOG.c.seq)
+        if deal_id is not None:
+            q = q.where(_LOG.c.deal_id == deal_id)
+        with self._read() as conn:
+            return [_entry(r) for r in conn.execute(q)]
+
+    def audit_for(self, deal_id: str) -> list[AuditEntry]:
+        """The deal's decision rows (what vouches for its decisions)."""
+        q = (select(_LOG).where(_LOG.c.deal_id == deal_id,
+                                _LOG.c.action.in_(DECISION_ACTIONS)).order_by(_LOG.c.seq))
+        with self._read() as conn:
+            return [_entry(r) for r in conn.execute(q)]
+
+    def verify_audit(self) -> tuple[int, list[ChainProblem]]:
+        """Check the whole chain and that every decision has its row: (rows, problems)."""
+        with self._read() as conn:
+            entries = [_entry(r) for r in conn.execute(select(_LOG).order_by(_LOG.c.seq))]
+            head_row = conn.execute(select(_HEAD)).first()
+            decisions = [(r.id, _decision(r)) for r in conn.execute(
+                select(_DEC).order_by(_DEC.c.id))]
+        head = (head_row.seq, head_row.mac, head_row.head_mac) if head_row else None
+        key = self.secret.get()
+        if key is None:
+            if not entries and not decisions:
+                return 0, []
+            return len(entries), [ChainProblem(None, (
+                "no secret key (.docgen/secret.key or DOCGEN_SECRET_KEY): the chain cannot be "
+                "checked"))]
+        problems = verify_chain(key, entries, head)
+        found = {id(d) for d in vouched(key, [d for _, d in decisions],
+                                        [e for e in entries if e.action in DECISION_ACTIONS])}
+        for row_id, d in decisions:
+            if id(d) not in found:
+                problems.append(ChainProblem(None, (
+                    f"approval_decisions row {row_id} ({d.decision} {d.deal_id} {d.code} "
+                    f"{d.where} as {d.role} by {d.by}) has no audit row that states it: it was "
+                    "inserted or edited outside docgen, and does not count")))
+        return len(entries), problems
+
+    # -- people and tokens --------------------------------------------------------------------
+
+    def count_users(self) -> int:
+        """How many people (active or not) the database knows."""
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(_USR)).scalar_one())
+
+    def users(self) -> list[User]:
+        """Every person, by e-mail."""
+        with self._read() as conn:
+            return [_user(r) for r in conn.execute(select(_USR).order_by(_USR.c.email))]
+
+    def user(self, email: str) -> User | None:
+        """The person with this e-mail (any case), or None."""
+        with self._read() as conn:
+            row = conn.execute(select(_USR).where(
+                _USR.c.email == normalise_email(email))).first()
+        return _user(row) if row else None
+
+    def add_user(self, email: str, *, name: str, is_admin: bool, actor: str | None,
+                 password_hash: str | None = None, token_name: str = "first",
+                 only_if_first: bool = False) -> tuple[User, str]:
+        """Record a person and their first API token; returns both (the token in the clear).
+
+        `only_if_first`: refuse (AuthError) unless the database has no person yet — how the
+        first administrator of an existing workspace is made without a token.
+        """
+        email = normalise_email(email)
+        now = _now()
+        with self._write() as conn:
+            if only_if_first and conn.execute(
+                    select(func.count()).select_from(_USR)).scalar_one():
+                raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                    "this database has people already: adding one needs an administrator's "
+                    "token in DOCGEN_TOKEN"))])
+            if conn.execute(select(_USR.c.id).where(_USR.c.email == email)).first():
+                raise InputError([Problem("EMAIL", None, "", f"{email} is already a user")])
+            user_id = conn.execute(insert(_USR).values(
+                email=email, name=name, is_admin=is_admin, active=True,
+                password_hash=password_hash, created_at=now).returning(_USR.c.id)).scalar_one()
+            self._append(conn, "user.add", actor=actor or email, subject=email, at=now,
+                         detail={"email": email, "name": name, "admin": is_admin,
+                                 "password": password_hash is not None})
+            token = self._new_token(conn, user_id, email, token_name, actor or email, now)
+            row = conn.execute(select(_USR).where(_USR.c.id == user_id)).one()
+        return _user(row), token
+
+    def _new_token(self, conn: Connection, user_id: int, email: str, name: str,
+                   actor: str, now: datetime) -> str:
+        token = new_token()
+        conn.execute(insert(_TOK).values(user_id=user_id, name=name,
+                                         token_sha256=token_digest(token),
+                                         hint=token_hint(token), created_at=now))
+        self._append(conn, "token.create", actor=actor, subject=email, at=now,
+                     detail={"email": email, "name": name, "hint": token_hint(token)})
+        return token
+
+    def create_token(self, user: User, name: str) -> str:
+        """A new API token for `user` (by themself); returned in the clear, stored hashed."""
+        with self._write() as conn:
+            return self._new_token(conn, user.id, user.email, name, user.email, _now())
+
+    def disable_user(self, email: str, *, actor: str) -> User:
+        """Mark a person inactive: their tokens stop working. LookupError if unknown.
+
+        Refused (InputError) when it would leave no active administrator.
+        """
+        email = normalise_email(email)
+        with self._write() as conn:
+            row = conn.execute(select(_USR).where(_USR.c.email == email)).first()
+            if row is None:
+                raise InputError([Problem("EMAIL", None, "", f"{email} is not a user")])
+            if row.is_admin and row.active:
+                admins = conn.execute(select(func.count()).select_from(_USR).where(
+                    _USR.c.is_admin.is_(True), _USR.c.active.is_(True))).scalar_one()
+                if admins <= 1:
+                    raise InputError([Problem("EMAIL", None, "", (
+                        f"{email} is the last active administrator; add another first"))])
+            if row.active:
+                conn.execute(update(_USR).where(_USR.c.id == row.id).values(active=False))
+                self._append(conn, "user.disable", actor=actor, subject=email,
+                             detail={"email": email})
+            row = conn.execute(select(_USR).where(_USR.c.id == row.id)).one()
+        return _user(row)
+
+    def authenticate(self, token: str) -> User:
+        """The active person `token` belongs to; AuthError (exit 2) otherwise."""
+        token = token.strip()
+        bad = AuthError([Problem("DOCGEN_TOKEN", None, "", (
+            "not a valid API token of this workspace's database (ask an administrator for "
+            "one: docgen users add, or make another with docgen token create)"))])
+        if not token.startswith(TOKEN_PREFIX):
+            raise bad
+        with self._read() as conn:
+            row = conn.execute(select(_USR).join(_TOK, _TOK.c.user_id == _USR.c.id).where(
+                _TOK.c.token_sha256 == token_digest(token))).first()
+        if row is None:
+            raise bad
+        user = _user(row)
+        if not user.active:
+            raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
+                f"the token's person, {user.email}, is disabled"))])
+        return user
 
     # -- helpers ------------------------------------------------------------------------------
 

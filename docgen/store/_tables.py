@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -30,8 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["LIVE", "UTCDateTime", "approval_decisions", "approval_requests", "deal_revisions",
-           "document_files", "issued_documents", "metadata", "po_sequences"]
+__all__ = ["LIVE", "UTCDateTime", "api_tokens", "approval_decisions", "approval_requests",
+           "audit_head", "audit_log", "deal_revisions", "document_files", "issued_documents",
+           "metadata", "po_sequences", "sign_in_attempts", "users", "web_sessions"]
 
 #: Registry statuses of a document that still counts: being issued, or issued and valid.
 LIVE = ("reserved", "issued")
@@ -170,4 +172,79 @@ document_files = Table(
     Column("sha256", String(64), nullable=False),
     Column("content", LargeBinary, nullable=False),     # the bytes as issued: a re-issue returns them
     PrimaryKeyConstraint("number", "format"),
+)
+
+# -- people, tokens and the audit log (migration 0002_people) -----------------------------------
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),           # normalised: trimmed, lower case
+    Column("name", String(200), nullable=False),
+    Column("is_admin", Boolean(name="is_admin"), nullable=False),
+    Column("active", Boolean(name="active"), nullable=False),
+    Column("password_hash", Text, nullable=True),           # argon2id, for the web app
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("email"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", name="fk_api_tokens_user_id"),
+           nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_sha256", String(64), nullable=False),     # the token itself is never stored
+    Column("hint", String(16), nullable=False),             # its first characters, for lists
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("token_sha256"),
+    Index(None, "user_id"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),   # 1, 2, 3 … no gaps
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(254), nullable=True),            # the authenticated person's email
+    Column("action", String(40), nullable=False),
+    Column("deal_id", String(64), nullable=True),
+    Column("subject", Text, nullable=False),
+    Column("detail", Text, nullable=False),                 # canonical JSON, MACed as stored
+    Column("prev_mac", String(64), nullable=False),
+    Column("mac", String(64), nullable=False),
+    Index(None, "deal_id"),
+)
+
+# one row: the chain's last seq and MAC, itself MACed, so that deleting the newest rows shows
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("mac", String(64), nullable=False),
+    Column("head_mac", String(64), nullable=False),
+)
+
+# -- the web app's sign-in sessions and sign-in attempts (migration 0003_web) --------------------
+
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_sha256", String(64), nullable=False),     # the cookie's value is never stored
+    Column("user_id", Integer, ForeignKey("users.id", name="fk_web_sessions_user_id"),
+           nullable=False),
+    Column("csrf", String(64), nullable=False),             # the forms' token of this session
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("token_sha256"),
+    Index(None, "user_id"),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(320), nullable=False),             # "email:…" or "client:…"
+    Column("at", UTCDateTime(), nullable=False),
+    Column("ok", Boolean(name="ok"), nullable=False),
+    Index(None, "key", "at"),
 )

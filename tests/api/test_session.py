@@ -12,7 +12,7 @@ import pytest
 from docgen import api
 from docgen.errors import DocgenError, InputError
 from docgen.kinds import DocumentKind
-from tests.conftest import example, example_data
+from tests.conftest import admin_token_for, example, example_data, people_tokens
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ def test_store_is_opened_once_and_released(ws_path: Path) -> None:
 def test_decisions_are_read_once_per_deal(ws_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Validating and rendering a deal reads its decisions once, not once per step."""
     deal = example("D-2026-0042")
-    with api.Session(ws_path) as s:
+    with api.Session(ws_path, token=admin_token_for(ws_path)) as s:
         s.submit([deal], now=NOW)          # creates the database
     with api.Session(ws_path) as s:
         reader = s._decision_reader()
@@ -58,11 +58,11 @@ def test_decisions_are_read_once_per_deal(ws_path: Path, monkeypatch: pytest.Mon
 
 def test_a_decision_refreshes_what_the_session_knows(ws_path: Path) -> None:
     deal = example("D-2026-0042")
-    with api.Session(ws_path) as s:
+    cs = people_tokens(ws_path, "cs.lead@brightfield.example")["cs.lead@brightfield.example"]
+    with api.Session(ws_path, token=cs) as s:
         (before,) = s.validate([deal])
         finding = next(f for f in before.findings if f.approvers == ("cs",))
-        done = s.approve(deal, code=finding.code, where=finding.where, role="cs",
-                         by="cs.lead@brightfield.example", now=NOW)
+        done = s.approve(deal, code=finding.code, where=finding.where, role="cs", now=NOW)
         assert done.decision.by == "cs.lead@brightfield.example" and done.remaining is None
         (after,) = s.validate([deal])
     assert (finding.code, finding.where) not in {(f.code, f.where) for f in after.findings if f.blocking}
@@ -88,7 +88,7 @@ def test_a_blocked_deal_is_listed_and_the_rest_of_the_batch_renders(
     data["deal"] = "D-2026-9999"
     data["lines"][0]["discount_pct"] = "60"      # needs approvals nobody gave
     blocked = write_deal(data)
-    with api.Session(ws_path) as s:
+    with api.Session(ws_path, token=admin_token_for(ws_path)) as s:
         batch = s.render("po", [example("D-2026-0101"), blocked], out_dir=tmp_path / "out",
                          issue_date=date(2026, 11, 22), jobs=1)
     assert [r.deal.deal for r in batch.blocked] == ["D-2026-9999"]

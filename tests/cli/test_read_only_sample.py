@@ -72,5 +72,6 @@ def test_init_prints_commands_that_name_the_new_folder(run_cli: RunCli, tmp_path
     assert f"docgen -w {target} catalogue lock" in proc.stdout
     assert (target / "deals").is_dir()
     assert ".docgen/" in (target / ".gitignore").read_text("utf-8")
-    lock = run_cli("-w", target, "catalogue", "lock", workspace=False, cwd=tmp_path)
+    token = proc.stdout.rstrip("\n").splitlines()[-1]  # the administrator's, alone on the last line
+    lock = run_cli("-w", target, "catalogue", "lock", workspace=False, cwd=tmp_path, token=token)
     assert lock.returncode == 0, lock.stderr

@@ -125,6 +125,14 @@ def _fresh_workspace(root: Path) -> None:
         shutil.copytree(SAMPLE / name, root / name, ignore=shutil.ignore_patterns(".docgen"))
 
 
+def _admin_token(root: Path) -> str:
+    """Make the fresh workspace's first administrator (before any file is mutated); its token."""
+    from docgen import api
+
+    with api.Session(root, locked=False) as s:
+        return s.add_user("admin@localhost", name="Fuzz", admin=True)[1]
+
+
 def _write_inputs(root: Path, m: dict[str, Any]) -> Path:
     """Write the mutated file into the workspace; return the deal file to run."""
     deal = root / "deal.yaml"
@@ -183,6 +191,7 @@ def test_fuzz_cli_in_process(fuzz_root: Path, m: dict[str, Any]) -> None:
 
     ws = fuzz_root / "ws"
     _fresh_workspace(ws)
+    token = _admin_token(ws) if m["relock"] else ""
     deal = _write_inputs(ws, m)
     out = fuzz_root / "out"
     shutil.rmtree(out, ignore_errors=True)
@@ -194,7 +203,7 @@ def test_fuzz_cli_in_process(fuzz_root: Path, m: dict[str, Any]) -> None:
         commands.insert(0, ["catalogue", "lock"])
     for args in commands:
         # when
-        result = runner.invoke(cli, ["-w", str(ws), *args])
+        result = runner.invoke(cli, ["-w", str(ws), *args], env={"DOCGEN_TOKEN": token})
         # then
         _check(result.exit_code, result.output, f"{args[0]} on mutated {m['target']}")
         assert result.exception is None or isinstance(result.exception, SystemExit), \
@@ -209,11 +218,13 @@ def test_fuzz_cli_subprocess(fuzz_root: Path, m: dict[str, Any]) -> None:
     # given
     ws = fuzz_root / "ws-sub"
     _fresh_workspace(ws)
+    token = _admin_token(ws) if m["relock"] or m["final"] else ""
     deal = _write_inputs(ws, m)
     out = fuzz_root / "out-sub"
     shutil.rmtree(out, ignore_errors=True)
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DOCGEN_WORKSPACE", "DOCGEN_DATABASE_URL")}
+           if k not in ("DOCGEN_WORKSPACE", "DOCGEN_DATABASE_URL", "DOCGEN_SECRET_KEY")}
+    env["DOCGEN_TOKEN"] = token
     base = [sys.executable, "-m", "docgen", "-w", str(ws)]
     # one render per example (a process costs ~1.5 s): a draft, or a final PO through the store
     commands = [["po", str(deal), "-o", str(out), "--date", "2026-11-22", "--format", "pdf,docx",

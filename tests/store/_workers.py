@@ -70,8 +70,10 @@ def hang_in_transaction(ws_root: str, url: str | None, table: str) -> None:
 
         ws = Workspace(Path(ws_root))
         (result,) = api.Session(ws).validate([sys.argv[-1]], approvals=False)
+        from tests.store.conftest import person
+
         decide(store, ws.policy, result, code="CAT002", where="lines[3]", role="cs",
-               by="cs.lead@brightfield.example", decision="approve")
+               by=person(store, "cs.lead@brightfield.example"), decision="approve")
     else:
         store.reserve_po_numbers([("D-KILL", "fp")], year=2026, prefix="PO")
 

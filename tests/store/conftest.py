@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -39,3 +40,14 @@ def store(ws: Workspace, backend: Backend) -> Iterator[object]:
         yield s
     finally:
         s.close()
+
+
+def person(store: Any, email: str, *, admin: bool = False) -> Any:
+    """The store's user with this e-mail, added (with an administrator first) if missing."""
+    found = store.user(email)
+    if found is not None:
+        return found
+    if store.count_users() == 0:
+        store.add_user("admin@localhost", name="Administrator", is_admin=True, actor=None)
+    return store.add_user(email, name=email.split("@")[0], is_admin=admin,
+                          actor="admin@localhost")[0]

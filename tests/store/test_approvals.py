@@ -29,7 +29,7 @@ from docgen.store import Decision, open_reader, open_store
 from docgen.validate import DealResult
 from docgen.workspace import Workspace
 from tests.conftest import REPO, example, example_data
-from tests.store.conftest import Backend
+from tests.store.conftest import Backend, person
 from tests.store.test_store import _hang_then_kill
 
 CS = "cs.lead@brightfield.example"
@@ -63,7 +63,7 @@ def approve_all(store: Any, ws: Workspace, result: DealResult, *,
         if f.severity is Severity.APPROVAL and only(f):
             for role in f.approvers:
                 decide(store, ws.policy, result, code=f.code, where=f.where, role=role,
-                       by=PEOPLE[role], decision="approve")
+                       by=person(store, PEOPLE[role]), decision="approve")
 
 
 APPROVALS_0042 = {("CAT002", "lines[3]", "approval"), ("CAT007", "lines[4]", "approval"),
@@ -77,7 +77,7 @@ def _finding(code: str = "PRC001", where: str = "lines[0]", fp: str = "f1",
     return Finding(code=code, severity=Severity.APPROVAL, gate=Gate.PO, where=where,
                    message="needs approval", approvers=approvers,
                    hint=f"docgen approve D --code {code} --where {where} --role "
-                        f"{'|'.join(approvers)} --by <approver email>", fingerprint=fp)
+                        f"{'|'.join(approvers)}", fingerprint=fp)
 
 
 def _decision(role: str, kind: str = "approve", fp: str = "f1", code: str = "PRC001",
@@ -105,7 +105,7 @@ def test_resolve_partial_approval_names_what_is_missing() -> None:
     # then
     assert left.severity is Severity.APPROVAL
     assert left.approvers == ("finance",)
-    assert "--role finance " in left.hint
+    assert left.hint.endswith("--role finance")
     assert MANAGER in left.message
 
 
@@ -119,6 +119,11 @@ def test_resolve_rejection_is_an_error_naming_who_and_why() -> None:
     assert left.code == "PRC001" and left.gate is Gate.PO and left.blocking
     assert FINANCE in left.message and "margin too thin" in left.message
     assert left.approvers == ()
+
+
+def test_resolve_never_clears_a_finding_that_names_no_role() -> None:
+    f = _finding(approvers=())
+    assert resolve([f], [_decision("finance"), _decision("sales_manager")]) == [f]
 
 
 def test_resolve_leaves_other_findings_alone() -> None:
@@ -210,13 +215,13 @@ def test_approvals_partial_then_complete(ws: Workspace, store: Any) -> None:
 
     # when
     decide(store, ws.policy, result, code="PRC001", where="lines[0]", role="sales_manager",
-           by=MANAGER, decision="approve")
+           by=person(store, MANAGER), decision="approve")
 
     # then
     (f,) = [f for f in resolved(ws, path).findings if (f.code, f.where) == ("PRC001", "lines[0]")]
     assert f.approvers == ("finance",)
     decide(store, ws.policy, result, code="PRC001", where="lines[0]", role="finance",
-           by=FINANCE, decision="approve")
+           by=person(store, FINANCE), decision="approve")
     assert not [f for f in resolved(ws, path).findings
                 if (f.code, f.where) == ("PRC001", "lines[0]")]
 
@@ -256,7 +261,8 @@ def test_approvals_rejection_is_an_error_until_the_line_changes(
     result = raw(ws, path)
 
     # when
-    decide(store, ws.policy, result, code="CAT007", where="lines[4]", role="cs", by=CS,
+    decide(store, ws.policy, result, code="CAT007", where="lines[4]", role="cs",
+           by=person(store, CS),
            decision="reject", note="no consultant free in December")
 
     # then
@@ -265,7 +271,7 @@ def test_approvals_rejection_is_an_error_until_the_line_changes(
     assert CS in f.message and "no consultant free in December" in f.message
     with pytest.raises(InputError, match="rejected"):
         decide(store, ws.policy, result, code="CAT007", where="lines[4]", role="cs",
-               by="cs.deputy@brightfield.example", decision="approve")
+               by=person(store, "cs.deputy@brightfield.example"), decision="approve")
     # a changed line is a new question
     data["lines"][4]["quantity"] = 1
     (g,) = [f for f in resolved(ws, write_deal(data)).findings
@@ -274,7 +280,7 @@ def test_approvals_rejection_is_an_error_until_the_line_changes(
 
 
 @pytest.mark.parametrize(("args", "field"), [
-    ({"role": "cs", "by": FINANCE}, "--by"),                      # does not hold the role
+    ({"role": "cs", "by": FINANCE}, "--role"),                    # does not hold the role
     ({"role": "ceo", "by": CS}, "--role"),                        # no such role
     ({"role": "finance", "by": FINANCE}, "--role"),               # role the finding doesn't need
     ({"role": "cs", "by": CS, "where": "lines[0]"}, "--code/--where"),  # no such finding
@@ -286,6 +292,7 @@ def test_approvals_refused_records_nothing(ws: Workspace, store: Any, args: dict
     # given
     result = raw(ws, example("D-2026-0042"))
     kw: dict[str, Any] = {"code": "CAT002", "where": "lines[3]", "decision": "approve", **args}
+    kw["by"] = person(store, kw["by"])
 
     # when
     with pytest.raises(InputError) as exc:
@@ -301,14 +308,15 @@ def test_approvals_email_case_does_not_matter_and_duplicates_are_ignored(
         ws: Workspace, store: Any) -> None:
     result = raw(ws, example("D-2026-0042"))
     first = decide(store, ws.policy, result, code="CAT002", where="lines[3]", role="cs",
-                   by=CS.upper(), decision="approve")
+                   by=person(store, CS.upper()), decision="approve")
     again = decide(store, ws.policy, result, code="CAT002", where="lines[3]", role="cs",
-                   by="cs.deputy@brightfield.example", decision="approve")
+                   by=person(store, "cs.deputy@brightfield.example"), decision="approve")
     assert first.status == "recorded" and first.decision.by == CS
     assert again.status == "duplicate" and again.existing is not None and again.existing.by == CS
     assert len(store.decisions(["D-2026-0042"])) == 1
     with pytest.raises(InputError, match="already decided"):
-        decide(store, ws.policy, result, code="CAT002", where="lines[3]", role="cs", by=CS,
+        decide(store, ws.policy, result, code="CAT002", where="lines[3]", role="cs",
+               by=person(store, CS),
                decision="reject", note="changed my mind")
 
 
@@ -384,6 +392,6 @@ def test_approvals_killed_mid_decision_leaves_nothing(ws: Workspace, backend: Ba
         assert s.decisions(["D-2026-0042"]) == []
         assert s.requests(["D-2026-0042"]) == []
         out = decide(s, ws.policy, raw(ws, deal), code="CAT002", where="lines[3]", role="cs",
-                     by=CS, decision="approve")
+                     by=person(s, CS), decision="approve")
         assert out.status == "recorded"
         assert len(s.decisions(["D-2026-0042"])) == 1

@@ -21,6 +21,7 @@ from docgen.models.policy import Policy
 from docgen.validate import DealResult
 from docgen.workspace import Workspace
 from tests.conftest import example_data
+from tests.store.conftest import person
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CS = "cs.lead@brightfield.example"
@@ -59,12 +60,12 @@ def populated(ws: Workspace, store: Any, deals: dict[str, Path]) -> dict[str, De
     submit(store, results["D-2026-0042"], by="sam", now=T0)
     submit(store, results["D-2026-0043"], now=T0 + timedelta(hours=40))
     r = results["D-2026-0042"]
-    decide(store, ws.policy, r, code="CAT002", where="lines[3]", role="cs", by=CS,
+    decide(store, ws.policy, r, code="CAT002", where="lines[3]", role="cs", by=person(store, CS),
            decision="approve", now=T0 + timedelta(hours=2))
-    decide(store, ws.policy, r, code="CAT007", where="lines[4]", role="cs", by=CS,
+    decide(store, ws.policy, r, code="CAT007", where="lines[4]", role="cs", by=person(store, CS),
            decision="reject", note="no consultant free", now=T0 + timedelta(hours=49))
     decide(store, ws.policy, r, code="PRC001", where="lines[0]", role="sales_manager",
-           by="sales.manager@brightfield.example", decision="approve",
+           by=person(store, "sales.manager@brightfield.example"), decision="approve",
            now=T0 + timedelta(hours=3))
     return results
 

@@ -248,8 +248,11 @@ def test_store_numbers_distinct_and_gapless_across_processes(ws: Workspace,
         assert worker == sorted(worker)
     with open_store(ws) as s:
         docs = s.documents()
+        chain = s.verify_audit()
     assert [d.number for d in docs] == sorted(numbers)
     assert {d.status for d in docs} == {"reserved"}
+    # every reservation appended its audit row, from four processes at once: one chain, no fork
+    assert chain == (expected, [])
 
 
 def _hang_then_kill(ws: Workspace, backend: Backend, table: str, *extra: str) -> None:

@@ -16,6 +16,7 @@ from pypdf import PdfWriter
 from docgen.errors import InputError
 from docgen.verify import VerifyReport, verify_file
 from docgen.workspace import Workspace
+from tests.conftest import admin_token_for
 
 
 def _verify(ws: Workspace, pdf: Path, registry: Any) -> VerifyReport:
@@ -210,7 +211,7 @@ def test_verify_after_a_relock_names_the_changed_price(final_po: Callable[..., A
     po = final_po()
     cat = ws.catalogue_path
     cat.write_text(cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1), "utf-8")
-    with api.Session(ws.root, locked=False) as s:
+    with api.Session(ws.root, locked=False, token=admin_token_for(ws.root)) as s:
         s.lock_catalogue()
     fresh = api.Session(ws.root).workspace
     # when

@@ -18,11 +18,13 @@ pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leav
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def test_cli_issue_then_verify(run_cli: Run, ws_path: Path, tmp_path: Path, tools: Any) -> None:
+def test_cli_issue_then_verify(run_cli: Run, ws_path: Path, tmp_path: Path, tools: Any,
+                               admin_token: str) -> None:
     # given: a final PO issued through the store
     deal = next((ws_path / "examples" / "deals").glob("D-2026-0101*.yaml"))
     out = tmp_path / "out"
-    issued = run_cli("po", deal, "-o", out, "--date", "2026-11-22", "--format", "pdf")
+    issued = run_cli("po", deal, "-o", out, "--date", "2026-11-22", "--format", "pdf",
+                     token=admin_token)
     assert issued.returncode == 0, issued.stderr
     pdf = out / "D-2026-0101-po-PO-2026-000001.pdf"
     # when

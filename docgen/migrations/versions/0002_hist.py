@@ -1,7 +1,7 @@
 """History: deal revisions, issue once per revision, superseded documents, holders, issued bytes.
 
 Revision ID: 0002_hist
-Revises: 0001
+Revises: 0003_web
 Create Date: 2026-11-30
 
 Every approval and every PO number of a 0001 database is kept. ``issued_documents`` gains the
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_hist"
-down_revision = "0001"
+down_revision = "0003_web"
 branch_labels = None
 depends_on = None
 
