@@ -22,13 +22,28 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import DOCGEN, assert_no_traceback
+from tests.conftest import DOCGEN, admin_token_for, assert_no_traceback
 from tests.store.conftest import Backend
 
 pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 DATE = "2026-11-22"
+
+
+_RECORDING = {"po", "sow", "onboarding", "submit", "approve", "reject"}
+
+
+@pytest.fixture
+def run_cli(run_cli: Run, ws_path: Path) -> Run:
+    """The shared `run_cli`, acting as the workspace's administrator for commands that record."""
+
+    def run(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        if args and str(args[0]) in _RECORDING and "--draft" not in map(str, args):
+            kwargs.setdefault("token", admin_token_for(ws_path))
+        return run_cli(*args, **kwargs)
+
+    return run
 
 
 @pytest.fixture
@@ -59,6 +74,7 @@ def test_issue_same_revision_by_four_processes_at_once_gives_one_number_and_one_
     out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if k not in ("DOCGEN_DATABASE_URL",)}
     env.update(backend.env)
+    env["DOCGEN_TOKEN"] = admin_token_for(ws_path)
     cmd = [*DOCGEN, "-w", str(ws_path), "po", str(clean_deal), "-o", str(out), "--date", DATE,
            "--format", "pdf", "--jobs", "1"]
     # when

@@ -21,13 +21,28 @@ import pytest
 
 from docgen import api
 from docgen.store._holder import Holder
-from tests.conftest import DOCGEN, REPO, assert_no_traceback, example
+from tests.conftest import DOCGEN, REPO, admin_token_for, assert_no_traceback, example
 from tests.store.conftest import Backend
 
 pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 DATE = "2026-11-22"
+
+
+_RECORDING = {"po", "sow", "onboarding", "submit", "approve", "reject"}
+
+
+@pytest.fixture
+def run_cli(run_cli: Run, ws_path: Path) -> Run:
+    """The shared `run_cli`, acting as the workspace's administrator for commands that record."""
+
+    def run(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        if args and str(args[0]) in _RECORDING and "--draft" not in map(str, args):
+            kwargs.setdefault("token", admin_token_for(ws_path))
+        return run_cli(*args, **kwargs)
+
+    return run
 FIRST, SECOND = "PO-2026-000001", "PO-2026-000002"
 
 
@@ -43,6 +58,7 @@ def _start_paused(ws_path: Path, deal: Path, out: Path, backend: Backend,
     env = {k: v for k, v in os.environ.items() if k != "DOCGEN_DATABASE_URL"}
     env.update(backend.env)
     env["DOCGEN_TEST_PAUSE"] = point
+    env["DOCGEN_TOKEN"] = admin_token_for(ws_path)
     proc = subprocess.Popen(
         [*DOCGEN, "-w", str(ws_path), "po", str(deal), "-o", str(out), "--date", DATE,
          "--format", "pdf,docx", "--jobs", "1"],
@@ -123,7 +139,7 @@ def test_full_disk_leaves_no_file_and_no_reserved_number(
     monkeypatch.setattr(_render, "write_temp", filling)
     out = tmp_path / "out"
     # when
-    with api.Session(ws) as s:
+    with api.Session(ws, token=admin_token_for(ws.root)) as s:
         batch = s.render("po", [example("D-2026-0101")], out_dir=out, formats=("pdf", "docx"),
                          issue_date=api_date(), jobs=1)
         docs = s.documents()
@@ -147,7 +163,7 @@ def test_failed_record_removes_the_written_files(ws: Any, tmp_path: Path, backen
     monkeypatch.setattr(Store, "record_issue", broken)
     out = tmp_path / "out"
     # when
-    with api.Session(ws) as s:
+    with api.Session(ws, token=admin_token_for(ws.root)) as s:
         batch = s.render("po", [example("D-2026-0101")], out_dir=out, formats=("pdf", "docx"),
                          issue_date=api_date(), jobs=1)
         docs = s.documents()
