@@ -142,12 +142,13 @@ def test_render_twice_gives_identical_bytes(doc_ws: Workspace, tmp_path: Path) -
 # --- the command line -------------------------------------------------------------------------
 
 def test_cli_final_sow_and_onboarding_of_a_clean_deal(run_cli: Callable[..., Any],
-                                                      tmp_path: Path) -> None:
-    # when
+                                                      tmp_path: Path, admin_token: str) -> None:
+    # when: issued (and recorded) by a person
     out = tmp_path / "out"
-    sow = run_cli("sow", example("D-2026-0105"), "-o", out, "--date", "2026-11-22")
+    sow = run_cli("sow", example("D-2026-0105"), "-o", out, "--date", "2026-11-22",
+                  token=admin_token)
     onb = run_cli("onboarding", example("D-2026-0105"), "-o", out, "--date", "2026-11-22",
-                  "--format", "pdf")
+                  "--format", "pdf", token=admin_token)
     # then: final documents, not marked
     for proc in (sow, onb):
         assert_no_traceback(proc)
