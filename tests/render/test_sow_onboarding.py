@@ -178,7 +178,8 @@ def test_cli_sow_is_refused_like_a_po_while_po_findings_stand(run_cli: Callable[
 
 
 def test_cli_onboarding_is_refused_while_onboarding_findings_stand(
-        run_cli: Callable[..., Any], write_deal: Callable[..., Path], tmp_path: Path) -> None:
+        run_cli: Callable[..., Any], write_deal: Callable[..., Path], tmp_path: Path,
+        admin_token: str) -> None:
     # given: a clean deal whose signed contract is not recorded: the PO may go, onboarding not
     from docgen.rules import ALL_RULES
 
@@ -189,7 +190,8 @@ def test_cli_onboarding_is_refused_while_onboarding_findings_stand(
     path = write_deal(data)
     # when
     onb = run_cli("onboarding", path, "-o", tmp_path, "--date", "2026-11-22")
-    sow = run_cli("sow", path, "-o", tmp_path, "--date", "2026-11-22", "--format", "pdf")
+    sow = run_cli("sow", path, "-o", tmp_path, "--date", "2026-11-22", "--format", "pdf",
+                  token=admin_token)
     # then
     assert_no_traceback(onb)
     assert onb.returncode == 1, onb.stderr
