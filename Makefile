@@ -63,7 +63,7 @@ lock: | $(UV)
 	$(UV_ENV) $(UV) lock
 
 catalogue-lock: venv
-	$(BIN)/docgen catalogue lock
+	$(BIN)/python scripts/lock_sample.py .
 
 schemas: venv
 	$(BIN)/docgen schema export

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import InputError, LockMismatchError, Problem
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from docgen.models.catalogue import Catalogue, Sku
 
-__all__ = ["LockDiff", "diff_lock", "lock_catalogue", "sku_hash", "verify_lock"]
+__all__ = ["LockDiff", "diff_lock", "lock_catalogue", "lock_info", "sku_hash", "verify_lock"]
 
 LOCK_FORMAT = 1
 
@@ -33,7 +34,7 @@ def _canonical(obj: Any) -> bytes:
 
 def sku_hash(sku: Sku) -> str:
     """SHA-256 of the SKU's canonical form."""
-    return hashlib.sha256(_canonical(sku.model_dump(mode="json"))).hexdigest()
+    return hashlib.sha256(_canonical(sku.canonical())).hexdigest()
 
 
 def meta_hash(catalogue: Catalogue) -> str:
@@ -41,14 +42,32 @@ def meta_hash(catalogue: Catalogue) -> str:
     return hashlib.sha256(_canonical(catalogue.catalogue.model_dump(mode="json"))).hexdigest()
 
 
-def lock_data(catalogue: Catalogue) -> dict[str, Any]:
-    """The lock file's content for `catalogue`."""
-    return {
+def lock_data(catalogue: Catalogue, effective_from: date | None = None) -> dict[str, Any]:
+    """The lock file's content for `catalogue` (with the version's effective date when known)."""
+    data: dict[str, Any] = {
         "format": LOCK_FORMAT,
         "version": catalogue.catalogue.version,
         "catalogue_sha256": meta_hash(catalogue),
         "skus": {s.code: sku_hash(s) for s in sorted(catalogue.skus, key=lambda s: s.code)},
     }
+    if effective_from is not None:
+        data["effective_from"] = effective_from.isoformat()
+    return data
+
+
+def lock_info(lock_path: Path) -> tuple[str | None, date | None]:
+    """(version, effective_from) the lock at `lock_path` names; (None, None) without a lock."""
+    try:
+        data = _read_lock(lock_path)
+    except InputError:
+        return None, None
+    version = data.get("version")
+    effective = data.get("effective_from")
+    try:
+        day = date.fromisoformat(effective) if isinstance(effective, str) else None
+    except ValueError:
+        day = None
+    return (str(version) if version is not None else None), day
 
 
 @dataclass(frozen=True)
@@ -113,18 +132,39 @@ def verify_lock(catalogue: Catalogue, lock_path: Path) -> None:
     raise LockMismatchError(problems)
 
 
-def lock_catalogue(catalogue: Catalogue,
-                   lock_path: Path) -> tuple[dict[str, Any], LockDiff | None]:
+def refuse_same_label(lock_path: Path, version: str, diff: LockDiff) -> None:
+    """InputError when the catalogue changed (`diff`) but keeps the locked version label."""
+    locked_version, _ = lock_info(lock_path)
+    if locked_version != version:
+        return
+    what = [f"{c} changed" for c in diff.changed] + [f"{c} added" for c in diff.added]
+    what += [f"{c} removed" for c in diff.removed]
+    if diff.header_changed:
+        what.append("header changed")
+    shown = ", ".join(what[:8]) + (f" and {len(what) - 8} more" if len(what) > 8 else "")
+    raise InputError([Problem(str(lock_path.with_name("catalogue.yaml")), None,
+                              "catalogue.version",
+                              f"the catalogue changed ({shown}) but its version is still "
+                              f"{version!r}, the locked one: give changed content a new "
+                              "catalogue.version, then lock again")])
+
+
+def lock_catalogue(catalogue: Catalogue, lock_path: Path, *,
+                   effective_from: date | None = None) -> tuple[dict[str, Any], LockDiff | None]:
     """Write the lock of `catalogue` to `lock_path` atomically; return it and what changed.
 
-    What changed is None when there was no usable lock before.
+    What changed is None when there was no usable lock before. Changed content under the
+    version label the lock already names is refused (InputError, SPEC §2.2): a re-lock that a
+    reviewer approves always names a new version.
     """
     from docgen.io import write_atomic
 
-    data = lock_data(catalogue)
+    data = lock_data(catalogue, effective_from)
     try:
         before: LockDiff | None = diff_lock(catalogue, lock_path)
     except InputError:
         before = None
+    if before:
+        refuse_same_label(lock_path, catalogue.catalogue.version, before)
     write_atomic(lock_path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
     return data, before

@@ -5,7 +5,7 @@
     DocgenError                 base of everything below
     ├── InputError              unusable input: one Problem per thing wrong  -> exit 2
     │   ├── WorkspaceError      no such workspace, or it lacks skus/catalogue.yaml
-    │   ├── LockMismatchError   the catalogue differs from skus/catalogue.lock
+    │   ├── LockMismatchError   the catalogue or policy differs from its lock
     │   └── AuthError           no token, an unknown or disabled one, a person lacking the right
     ├── RenderError             a renderer failed or warned (missing glyph, blocked fetch)
     └── InternalRuleError       a rule crashed: the run stops, nothing is let out

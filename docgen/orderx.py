@@ -18,6 +18,9 @@ deal id                         ``SellerOrderReferencedDocument/IssuerAssignedID
 list unit price                 ``GrossPriceProductTradePrice/ChargeAmount``
 discount                        ``AppliedTradeAllowanceCharge`` on the gross price (reason 95)
 included line                   an allowance of the whole gross price, reason "Included"
+recurring line (10 seats x 36)  quantity 10; gross price = monthly price x 36 (one seat, whole
+                                term); a note "Recurring: 10 seat x 36 months at P per seat …"
+                                and ``ApplicableProductCharacteristic`` "Billing months" = 36
 sold amount                     ``LineTotalAmount`` = net price x quantity / basis quantity
 sold subtotal, tax, total due   ``LineTotalAmount``, ``TaxTotalAmount``, ``GrandTotalAmount``
 ==============================  ==============================================================
@@ -70,6 +73,8 @@ NS = {
 #: UN/ECE Recommendation 20 codes of the units docgen's catalogues use; anything else is C62 (one).
 UNIT_CODES = {"month": "MON", "day": "DAY", "hour": "HUR", "year": "ANN", "week": "WEE",
               "minute": "MIN"}
+#: The product characteristic that carries a recurring line's months.
+MONTHS_CHARACTERISTIC = "Billing months"
 #: Most decimals a per-unit price may carry before the line is priced for its whole quantity.
 MAX_PRICE_DECIMALS = 4
 #: UNCL 5189 "Discount".
@@ -122,14 +127,21 @@ def _decimals(value: Decimal, *, keep_zeros: bool = False) -> int:
     return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
+def term_unit_price(list_unit: Decimal, months: int | None) -> Decimal:
+    """The gross price of one unit on the order: a recurring line's price per unit per month
+    times its months (10 seats x 36 months: the price of one seat for 36 months)."""
+    return list_unit * months if months is not None else list_unit
+
+
 def _priced_line_prices(ln: PricedLine) -> LinePrices:
     if not ln.priced or ln.list_unit_price is None or ln.list_amount is None \
             or ln.discount_amount is None or ln.sold_amount is None:
         msg = f"{ln.where}: an unpriced line cannot be put on an order"
         raise RenderError(msg)
     try:
-        return line_prices(ln.list_unit_price.amount, ln.quantity, ln.list_amount.amount,
-                           ln.discount_amount.amount, ln.sold_amount.amount)
+        return line_prices(term_unit_price(ln.list_unit_price.amount, ln.months),
+                           ln.quantity, ln.list_amount.amount, ln.discount_amount.amount,
+                           ln.sold_amount.amount)
     except ValueError as exc:
         raise RenderError(f"{ln.where}: {exc}") from None
 
@@ -229,6 +241,9 @@ def _notes(b: _Builder, ln: PricedLine) -> list[Any]:
         texts.append("Starter pack added automatically for a new customer")
     if ln.use_by is not None:
         texts.append(f"Use by {ln.use_by.isoformat()}")
+    if ln.recurring and ln.months is not None and ln.list_unit_price is not None:
+        texts.append(f"Recurring: {_qty(ln.quantity)} {ln.unit} x {ln.months} months at "
+                     f"{_plain(ln.list_unit_price.amount)} per {ln.unit} per month")
     texts += [f"Contains {_qty(c.quantity)} x {c.code} {c.name}" for c in ln.components]
     return [b.ram.IncludedNote(b.ram.Content(t)) for t in texts]
 
@@ -248,6 +263,10 @@ def _line(b: _Builder, no: int, ln: PricedLine, tax_rate: Decimal | None) -> Any
         gross.append(_allowance(b, p.allowance, ln.included))
     product = [*b.text("SellerAssignedID", ln.code), b.ram.Name(ln.name),
                *b.text("Description", ln.description if ln.kind == "sku" else None)]
+    if ln.recurring and ln.months is not None:
+        # the months as data too, not only in the note (passes the COMFORT XSD and Schematron)
+        product.append(b.ram.ApplicableProductCharacteristic(
+            b.ram.Description(MONTHS_CHARACTERISTIC), b.ram.Value(str(ln.months))))
     tax = [b.ram.ApplicableTradeTax(b.ram.TypeCode("VAT"), b.ram.CategoryCode("S"),
                                     b.ram.RateApplicablePercent(_plain(tax_rate)))] \
         if tax_rate is not None else []

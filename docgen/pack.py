@@ -7,6 +7,11 @@ and every further file's pages are appended to it. The embedded files of the fur
 (``docgen-sow.json``) are copied in and listed in ``/AF`` as well, and a manifest,
 ``docgen-pack.json``, records each part's SHA-256, so that ``docgen verify`` can tell that the PO
 inside is the file that was issued. The same inputs give the same bytes; the write is atomic.
+
+A pack of a final PO is itself signed (PAdES, :mod:`docgen.signing`) and its own SHA-256 is
+recorded in the registry by the session: the signature of the PO inside cannot survive the
+merge (the PO's signature field is removed), so the pack carries docgen's signature instead.
+Only the PO docgen issued can be packed: its bytes must be the ones the registry recorded.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +42,9 @@ class PackResult:
     pages: int
     parts: tuple[dict[str, Any], ...]
     sha256: str
+    #: the PO number the pack holds, when it is a signed pack of a final PO
+    number: str | None = None
+    deal_id: str | None = None
 
 
 def _part(pdf: EmbeddedPdf) -> dict[str, Any]:
@@ -121,8 +130,63 @@ def _source_spec(pdf: EmbeddedPdf, name: str) -> tuple[str, str, str]:
     return "/application/octet-stream", "/Supplement", name
 
 
-def pack_pdfs(paths: Sequence[str | Path], out: Path) -> PackResult:
-    """Merge `paths` (the PO first) into `out`, keeping embedded files, XMP and PDF/A markers."""
+def _check_issued(pdfs: Sequence[EmbeddedPdf], parts: Sequence[dict[str, Any]],
+                  registry: Any) -> None:
+    """A numbered PO may be packed only as the very file docgen issued."""
+    problems = []
+    for pdf, part in zip(pdfs, parts, strict=True):
+        if part.get("kind") != "po" or not part.get("number"):
+            continue
+        rec = registry.issued(str(part["number"])) if registry is not None else None
+        if rec is None or rec.status != "issued":
+            problems.append(Problem(pdf.file, None, "", f"{part['number']} is not an issued PO in "
+                                    "this workspace's registry; only issued POs can be packed"))
+        elif rec.file_sha256 != part["sha256"]:
+            problems.append(Problem(pdf.file, None, "", f"is not the file docgen issued as "
+                                    f"{part['number']} (its SHA-256 differs): pack the issued PO"))
+    if problems:
+        raise InputError(problems)
+
+
+def _drop_signatures(writer: Any) -> None:
+    """Remove signature fields (and their widgets) copied from the PO: the merge breaks them."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    def is_sig(obj: Any) -> bool:
+        obj = obj.get_object()
+        return obj.get("/FT") == "/Sig" or ("/Parent" in obj and
+                                            obj["/Parent"].get_object().get("/FT") == "/Sig")
+
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if annots is not None:
+            kept = [a for a in annots.get_object() if not is_sig(a)]
+            if kept:
+                page[NameObject("/Annots")] = ArrayObject(kept)
+            else:
+                del page[NameObject("/Annots")]
+    root = writer.root_object
+    form = root.get("/AcroForm")
+    if form is not None:
+        form = form.get_object()
+        fields = [f for f in form.get("/Fields") or [] if not is_sig(f)]
+        if fields:
+            form[NameObject("/Fields")] = ArrayObject(fields)
+        else:
+            del root[NameObject("/AcroForm")]
+
+
+#: Signs a pack's bytes as of its PO's issue date.
+Signer = Callable[[bytes, date], bytes]
+
+
+def pack_pdfs(paths: Sequence[str | Path], out: Path, *, registry: Any = None,
+              sign: Signer | None = None) -> PackResult:
+    """Merge `paths` (the PO first) into `out`, keeping embedded files, XMP and PDF/A markers.
+
+    A pack whose first file is a final PO is signed with `sign`; that PO must be the file the
+    `registry` recorded.
+    """
     from pypdf import PdfWriter
 
     if not paths:
@@ -130,11 +194,14 @@ def pack_pdfs(paths: Sequence[str | Path], out: Path) -> PackResult:
     pdfs = [load_pdf(p) for p in paths]
     parts = [_part(p) for p in pdfs]
     _check_inputs(pdfs, parts)
+    _check_issued(pdfs, parts, registry)
+    final = parts[0].get("kind") == "po" and bool(parts[0].get("number"))
     base = pdfs[0]
     day = str(parts[0].get("issue_date") or "1980-01-01").replace("-", "")
     moment = f"D:{day}000000Z"
     try:
         writer = PdfWriter(clone_from=io.BytesIO(base.blob))
+        _drop_signatures(writer)
         present = set(base.files)
         for pdf in pdfs[1:]:
             writer.append(pdf.reader)
@@ -158,6 +225,10 @@ def pack_pdfs(paths: Sequence[str | Path], out: Path) -> PackResult:
         raise InputError([Problem(str(paths[0]), None, "", f"cannot merge the files: "
                                   f"{type(exc).__name__}: {exc}")]) from None
     blob = buf.getvalue()
+    if final and sign is not None:
+        blob = sign(blob, date.fromisoformat(str(parts[0]["issue_date"])))
     write_atomic(out, blob)
     return PackResult(path=out, pages=sum(p["pages"] for p in parts), parts=tuple(parts),
-                      sha256=hashlib.sha256(blob).hexdigest())
+                      sha256=hashlib.sha256(blob).hexdigest(),
+                      number=str(parts[0]["number"]) if final else None,
+                      deal_id=str(parts[0]["deal"]) if final else None)

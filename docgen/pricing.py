@@ -1,10 +1,12 @@
 """Pricing: deal + catalogue + policy -> priced lines and totals. Pure; never raises on deal content.
 
-Per line: ``list = q(list unit price x quantity)``; ``discount = q(list x pct / 100)``, or the amount
-given, or the whole list amount for an included line; ``sold = list - discount``. ``q`` rounds half-up
-to the currency's minor unit (:func:`docgen.money.quantize`). Totals are sums of the rounded lines,
-so every printed row and total reconciles to the cent. A line that cannot be priced (unknown SKU, no
-price in the deal's currency) is kept, unpriced, for the rules to report.
+Per line: ``list = q(list unit price x quantity)``, times the line's months for a recurring SKU
+(``billing: monthly``: `quantity` is in the SKU's unit, `months` defaults to the contract term);
+``discount = q(list x pct / 100)``, or the amount given, or the whole list amount for an
+included line; ``sold = list - discount``. ``q`` rounds half-up to the currency's minor unit
+(:func:`docgen.money.quantize`). Totals are sums of the rounded lines, so every printed row and
+total reconciles to the cent. A line that cannot be priced (unknown SKU, no price in the deal's
+currency, a recurring line with no term) is kept, unpriced, for the rules to report.
 
 ========================  ===========  ========  ==========  =======
 case                      list amount  discount  sold        why
@@ -76,6 +78,14 @@ class PricedLine:
     use_by: date | None = None
     sku: Sku | None = None
     components: tuple[ComponentLine, ...] = ()
+    #: Recurring lines only: how many months the quantity runs, and why when not the term.
+    months: int | None = None
+    months_reason: str | None = None
+
+    @property
+    def recurring(self) -> bool:
+        """True for a line of a recurring SKU (its amounts are per month x months)."""
+        return self.sku is not None and self.sku.recurring
 
     @property
     def fingerprint(self) -> str:
@@ -92,7 +102,7 @@ class PricedLine:
             "discount_amount_entered": _d(self.discount_amount_entered),
             "discount_amount": _s(self.discount_amount), "sold_amount": _s(self.sold_amount),
             "included": self.included,
-        }
+        } | ({"months": self.months} if self.months is not None else {})
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (decimals as text) for embedding and ``--json`` output."""
@@ -107,7 +117,7 @@ class PricedLine:
             "use_by": self.use_by.isoformat() if self.use_by else None,
             "components": [{"code": c.code, "quantity": str(c.quantity)} for c in self.components],
             "fingerprint": self.fingerprint,
-        }
+        } | ({"billing": "monthly", "months": self.months} if self.recurring else {})
 
 
 def _s(m: Money | None) -> str | None:
@@ -151,6 +161,8 @@ class PricedDeal:
     lines: tuple[PricedLine, ...]
     totals: Totals
     starter_pack_added: tuple[str, ...] = field(default=())
+    #: The version of the policy the deal was priced under (tax rates), when it has one.
+    policy_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The priced deal as plain JSON data (what a PDF embeds)."""
@@ -158,6 +170,7 @@ class PricedDeal:
             "format": "docgen.priced-deal/1",
             "deal": self.deal.deal,
             "catalogue_version": self.catalogue_version,
+            **({"policy_version": self.policy_version} if self.policy_version else {}),
             "customer": self.deal.customer.model_dump(mode="json"),
             "currency": self.currency,
             "lines": [ln.to_json() for ln in self.lines],
@@ -168,7 +181,7 @@ class PricedDeal:
     @property
     def fingerprint(self) -> str:
         """SHA-256 over the deal file's content and every priced line."""
-        body = {"deal": self.deal.model_dump(mode="json"), "catalogue": self.catalogue_version,
+        body = {"deal": self.deal.canonical(), "catalogue": self.catalogue_version,
                 "lines": [ln.fingerprint for ln in self.lines]}
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -208,7 +221,8 @@ def _priced(index: int, kind: LineKind, code: str | None, name: str, description
             currency: str, pct: Decimal | None, amount: Decimal | None, included: bool,
             **extra: Any) -> PricedLine:
     list_unit = Money(unit_price, currency)
-    list_amount = Money.of(unit_price * quantity, currency)
+    months = extra.get("months")
+    list_amount = Money.of(unit_price * quantity * (months or 1), currency)
     discount = _discount(list_amount, pct, amount, included)
     return PricedLine(
         index=index, where=f"lines[{index}]", kind=kind, code=code, name=name,
@@ -235,21 +249,37 @@ def _components(sku: Sku, skus: dict[str, Sku], qty: Decimal,
 def price_sku_line(index: int, sku: Sku | None, code: str, quantity: Decimal,
                    pct: Decimal | None, amount: Decimal | None, included: bool,
                    currency: str, skus: dict[str, Sku], start: date | None,
-                   auto_added: bool = False) -> PricedLine:
-    """Price one catalogue line; unknown SKUs and missing prices give an unpriced line."""
+                   auto_added: bool = False, *, months: int | None = None,
+                   months_reason: str | None = None,
+                   term_months: int | None = None) -> PricedLine:
+    """Price one catalogue line; unknown SKUs and missing prices give an unpriced line.
+
+    A recurring SKU's line runs `months` (default `term_months`); with neither (or a term that
+    is not positive, DAT002) it stays unpriced. `months` on a one-off SKU is left for PRC007
+    and prices nothing.
+    """
     price = sku.list_price.get(currency) if sku else None
-    if sku is None or price is None:
+    runs: int | None = None
+    if sku is not None and sku.recurring:
+        runs = months if months is not None else term_months
+        if runs is not None and runs <= 0:
+            runs = None
+    elif months is not None:
+        price = None  # months on a one-off SKU: no honest price (PRC007)
+    if sku is None or price is None or (sku.recurring and runs is None):
         return PricedLine(index=index, where=f"lines[{index}]", kind="sku", code=code,
                           name=sku.name if sku else code,
                           description=sku.description.strip() if sku else "",
                           family=sku.family if sku else None, unit=sku.unit if sku else "",
                           quantity=quantity, currency=currency, priced=False,
                           discount_pct_entered=pct, discount_amount_entered=amount,
-                          included=included, sku=sku, auto_added=auto_added)
+                          included=included, sku=sku, auto_added=auto_added,
+                          months=runs if months is None else months, months_reason=months_reason)
     return _priced(index, "sku", sku.code, sku.name, sku.description.strip(), sku.family,
                    sku.unit, quantity, price, currency, pct, amount, included,
                    auto_added=auto_added, sku=sku, use_by=_use_by(sku, start),
-                   components=_components(sku, skus, quantity, start))
+                   components=_components(sku, skus, quantity, start), months=runs,
+                   months_reason=months_reason)
 
 
 def price_deal(deal: Deal, catalogue: Catalogue, policy: Policy,
@@ -264,7 +294,10 @@ def price_deal(deal: Deal, catalogue: Catalogue, policy: Policy,
             case SkuLine():
                 lines.append(price_sku_line(i, skus.get(line.sku), line.sku, line.quantity,
                                             line.discount_pct, line.discount_amount,
-                                            line.included, cur, skus, start))
+                                            line.included, cur, skus, start,
+                                            months=line.months,
+                                            months_reason=line.months_reason,
+                                            term_months=deal.contract.term_months))
             case CustomLine():
                 c = line.custom
                 lines.append(_priced(i, "custom", None, c.description, c.description, None,
@@ -280,11 +313,12 @@ def price_deal(deal: Deal, catalogue: Catalogue, policy: Policy,
             if sku.auto_for_new_customers and sku.code not in on_deal:
                 qty = sku.min_quantity or Decimal(1)
                 lines.append(price_sku_line(len(lines), sku, sku.code, qty, None, None, False,
-                                            cur, skus, start, auto_added=True))
+                                            cur, skus, start, auto_added=True,
+                                            term_months=deal.contract.term_months))
                 added.append(sku.code)
     return PricedDeal(deal=deal, catalogue_version=catalogue.catalogue.version, currency=cur,
                       lines=tuple(lines), totals=total(lines, cur, policy, deal),
-                      starter_pack_added=tuple(added))
+                      starter_pack_added=tuple(added), policy_version=policy.version)
 
 
 def total(lines: list[PricedLine], cur: str, policy: Policy, deal: Deal) -> Totals:

@@ -65,7 +65,11 @@ class DealResult:
         """SPEC §5 ``--json`` entry for this deal."""
         return {"deal": self.deal.deal, "file": self.source, "revision": self.revision,
                 "ready": self.ready, "blocking": self.blocking,
-                "findings": [f.to_json() for f in self.findings]}
+                "findings": [f.to_json() for f in self.findings],
+                # what the deal was priced with and how (a recurring line carries its months)
+                "catalogue_version": self.priced.catalogue_version,
+                "lines": [ln.to_json() for ln in self.priced.lines],
+                "totals": self.priced.totals.to_json()}
 
 
 def run_rules(ctx: RuleContext, rules: Sequence[Rule] = ALL_RULES) -> list[Finding]:

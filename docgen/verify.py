@@ -4,16 +4,21 @@ A final PO carries its own evidence: the priced deal as JSON (``docgen-po.json``
 file itself and the fingerprint), the Order-X order (``order-x.xml``) and the printed page.
 Verification reads all three back and checks, each independently:
 
-1. **registry**: the PO number was issued, for this deal and fingerprint, and the file's SHA-256
-   is the one recorded when it was written (a pack names the PO file it was built from);
-2. **pricing**: pricing the embedded deal again against the workspace's locked catalogue and
+1. **registry**: the PO number was issued, for this deal and fingerprint, and the SHA-256 of the
+   file's own bytes is the one recorded when it was written (the PO, or a pack ``docgen pack``
+   recorded for it); never a hash the file claims about itself;
+2. **signature**: one intact PAdES signature, made with this workspace's certificate, covering
+   every byte of the file (nothing appended after signing);
+3. **pricing**: pricing the embedded deal again against the workspace's locked catalogue and
    policy gives the embedded lines, totals and fingerprint;
-3. **Order-X**: the XML passes the official COMFORT XSD and Schematron, its own sums reconcile,
+4. **Order-X**: the XML passes the official COMFORT XSD and Schematron, its own sums reconcile,
    and its lines and totals are the JSON's;
-4. **PDF/A-3b**: the XMP claims part 3, conformance B; the catalog's ``/AF`` lists each embedded
+5. **PDF/A-3b**: the XMP claims part 3, conformance B; the catalog's ``/AF`` lists each embedded
    file once; the sRGB output intent is there;
-5. **printed figures**: every amount, percentage and code of every line and every total, as Babel
-   formats it for the deal's locale, is on the page (text extracted with pypdf).
+6. **printed figures**: every amount, percentage and code of every line and every total, as Babel
+   formats it for the deal's locale, is on the page (text extracted with pypdf);
+7. **printed text**: every other text the PO prints from its data (names, addresses, dates,
+   quantities and units, descriptions, terms) is on the page, and no amount the data lacks.
 
 Every mismatch is reported by name; nothing stops at the first one. A file that is not a PDF, or
 has no docgen data, raises :class:`~docgen.errors.InputError` (exit 2): docgen did not issue it.
@@ -53,6 +58,9 @@ class Registry(Protocol):
 
     def issued(self, number: str) -> Any:
         """The registry entry of `number` (IssuedDocument), or None."""
+
+    def signed_file(self, sha256: str) -> Any:
+        """The signed file (a pack) recorded with this SHA-256 (SignedFile), or None."""
 
 
 @dataclass(frozen=True)
@@ -221,8 +229,19 @@ def _dec(value: Any) -> Decimal | None:
 # The checks
 
 
-def _check_pricing(ws: Any, data: Mapping[str, Any]) -> tuple[Check, Any]:
-    """Price the embedded deal file again and compare with the embedded results."""
+#: The catalogue (and its SKUs) of a version label, or None when the workspace does not know it.
+CatalogueFor = Callable[[str], "tuple[Any, Any] | None"]
+#: The policy of a version label (None: the current one), or None when it is not known.
+PolicyFor = Callable[[str | None], Any]
+
+
+def _check_pricing(ws: Any, data: Mapping[str, Any], catalogue_for: CatalogueFor | None = None,
+                   policy_for: PolicyFor | None = None) -> tuple[Check, Any]:
+    """Price the embedded deal file again and compare with the embedded results.
+
+    It is priced with the catalogue version and policy version the PO names (recorded
+    versions never change), so a genuine PO still verifies after a re-lock.
+    """
     from pydantic import ValidationError
 
     from docgen.models.deal import Deal
@@ -239,17 +258,30 @@ def _check_pricing(ws: Any, data: Mapping[str, Any]) -> tuple[Check, Any]:
         errs = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return Check(name, "cannot recompute",
                      _limited(f"the embedded deal file is not valid: {e}" for e in errs)), None
-    catalogue = ws.locked_catalogue()
-    priced = price_deal(deal, catalogue, ws.policy, ws.skus)
+    catalogue, skus = ws.locked_catalogue(), ws.skus
+    named = data.get("catalogue_version")
+    found = catalogue_for(str(named)) if catalogue_for is not None and named else None
+    if found is not None:
+        catalogue, skus = found
+    policy = ws.policy
+    pinned = data.get("policy_version")
+    if policy_for is not None and pinned:
+        policy = policy_for(str(pinned)) or policy
+    priced = price_deal(deal, catalogue, policy, skus)
     expected = priced.to_json()
     problems = []
-    if data.get("catalogue_version") != expected["catalogue_version"]:
-        problems.append(f"the PO was priced with catalogue {data.get('catalogue_version')!r}; "
-                        f"this workspace's locked catalogue is {expected['catalogue_version']!r}")
+    if named != expected["catalogue_version"]:
+        problems.append(f"the PO was priced with catalogue {named!r}, which this workspace has "
+                        f"not recorded; its locked catalogue is "
+                        f"{expected['catalogue_version']!r}")
+    if pinned and pinned != expected.get("policy_version"):
+        problems.append(f"the PO was priced under policy {pinned!r}, which this workspace has "
+                        f"not recorded; its locked policy is {expected.get('policy_version')!r}")
     if data.get("deal") != deal.deal:
         problems.append(f"deal: the PDF's data says {data.get('deal')!r}, its deal file "
                         f"{deal.deal!r}")
-    problems += [p for p in _diff(expected, data) if not p.startswith("catalogue_version:")]
+    problems += [p for p in _diff(expected, data)
+                 if not p.startswith(("catalogue_version:", "policy_version:"))]
     n = len(expected["lines"])
     summary = (f"{n} line(s) and the totals recomputed from the embedded deal with catalogue "
                f"{expected['catalogue_version']}")
@@ -288,15 +320,7 @@ def _check_registry(pdf: EmbeddedPdf, data: Mapping[str, Any], registry: Registr
     issued_on = rec.issued_on.isoformat() if rec.issued_on else None
     if issued_on and issued_on != doc.get("issue_date"):
         problems.append(f"issue date: the registry has {issued_on}, the PDF {doc.get('issue_date')}")
-    sha, what = pdf.sha256, "the file"
-    manifest = _pack_manifest(pdf)
-    if manifest is not None:
-        parts = [p for p in manifest if isinstance(p, Mapping) and p.get("number") == number]
-        sha = str(parts[0].get("sha256")) if parts else ""
-        what = "the PO this pack was built from"
-    if rec.file_sha256 and sha != rec.file_sha256:
-        problems.append(f"{what} is not the issued file: SHA-256 {sha[:16]}…, the registry has "
-                        f"{rec.file_sha256[:16]}…")
+    problems += _own_bytes_problems(pdf, str(number), rec, registry)
     summary = (f"{number} issued {issued_on} for deal {rec.deal_id}; fingerprint and file "
                "SHA-256 match" if not problems else f"{number}")
     return Check(name, summary, tuple(problems))
@@ -377,6 +401,9 @@ def _line_vs_data(no: int, ln: Any, ox: Any, line_prices: Callable[..., Any]) ->
                                       "discount_amount", "sold_amount")]
     if any(v is None for v in nums):
         return [f"{where}: unpriced in the data"]
+    months = _dec(ln.get("months"))
+    if ln.get("billing") == "monthly" and months is not None and nums[0] is not None:
+        nums[0] *= months  # a recurring line's gross price covers its months (orderx)
     try:
         want = line_prices(*nums)
     except ValueError as exc:
@@ -418,8 +445,30 @@ def _check_pdfa(pdf: EmbeddedPdf, expected_files: Sequence[str]) -> Check:
     missing = [n for n in expected_files if n not in af_names]
     if missing:
         problems.append(f"the catalog's /AF does not list {', '.join(missing)}")
+    problems += pdfa_annotation_problems(reader)
     return Check(name, f"XMP pdfaid 3B, output intent, {len(af_names)} associated file(s)",
                  tuple(problems))
+
+
+def pdfa_annotation_problems(reader: Any) -> list[str]:
+    """PDF/A-3 rules a signature can break: every annotation printable and not hidden
+    (ISO 19005-3 6.3.2), a widget with an area has an appearance, no NeedAppearances."""
+    out = []
+    for no, page in enumerate(reader.pages, 1):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            flags = int(annot.get("/F", 0))
+            if not flags & 4 or flags & (1 | 2 | 32 | 256):
+                out.append(f"page {no}: a {annot.get('/Subtype')} annotation is not printable "
+                           f"or is hidden (/F {flags})")
+            rect = [float(x) for x in annot.get("/Rect") or [0, 0, 0, 0]]
+            has_area = rect[2] - rect[0] != 0 and rect[3] - rect[1] != 0
+            if annot.get("/Subtype") == "/Widget" and has_area and "/AP" not in annot:
+                out.append(f"page {no}: a visible form field has no appearance stream")
+    form = reader.trailer["/Root"].get("/AcroForm")
+    if form is not None and form.get_object().get("/NeedAppearances"):
+        out.append("the form asks readers to build appearances (NeedAppearances)")
+    return out
 
 
 def printed_figures(data: Mapping[str, Any], templates_dir: Path) -> list[tuple[str, str]]:
@@ -464,7 +513,7 @@ def _pattern(s: str) -> re.Pattern[str]:
 def _check_printed(pdf: EmbeddedPdf, data: Mapping[str, Any], templates_dir: Path) -> Check:
     name = "printed figures"
     try:
-        text = pdf.text()
+        text = _norm(pdf.text())  # a code may break across lines after a hyphen
     except Exception as exc:  # noqa: BLE001 - pypdf on a damaged content stream
         return Check(name, "unreadable", (f"the page text cannot be read: {exc}",))
     figures = printed_figures(data, templates_dir)
@@ -484,8 +533,14 @@ def _check_printed(pdf: EmbeddedPdf, data: Mapping[str, Any], templates_dir: Pat
 # Entry points
 
 
-def verify_pdf(ws: Any, pdf: EmbeddedPdf, registry: Registry | None) -> VerifyReport:
-    """Verify an opened PDF against the workspace `ws` and the `registry` of issued documents."""
+def verify_pdf(ws: Any, pdf: EmbeddedPdf, registry: Registry | None, *,
+               catalogue_for: CatalogueFor | None = None,
+               policy_for: PolicyFor | None = None) -> VerifyReport:
+    """Verify an opened PDF against the workspace `ws` and the `registry` of issued documents.
+
+    `catalogue_for` and `policy_for` give the recorded versions the PO names (default: only
+    the workspace's locked files).
+    """
     from docgen.orderx import FILENAME
 
     raw = pdf.files.get(PO_JSON)
@@ -507,16 +562,170 @@ def verify_pdf(ws: Any, pdf: EmbeddedPdf, registry: Registry | None) -> VerifyRe
     doc = data.get("document") if isinstance(data.get("document"), Mapping) else {}
     number = doc.get("number")
     checks = [_check_registry(pdf, data, registry)]
-    pricing, _ = _check_pricing(ws, data)
+    final = bool(number and not doc.get("draft"))
+    if final:
+        checks.append(_check_signature(pdf, ws))
+    pricing, priced = _check_pricing(ws, data, catalogue_for, policy_for)
     checks.append(pricing)
-    if number and not doc.get("draft"):
-        checks.append(_check_orderx(pdf, data, ws.catalogue.catalogue.vendor.name))
+    if final:
+        named = data.get("catalogue_version")
+        found = catalogue_for(str(named)) if catalogue_for is not None and named else None
+        vendor = (found[0] if found is not None else ws.catalogue).catalogue.vendor
+        checks.append(_check_orderx(pdf, data, vendor.name))
         checks.append(_check_pdfa(pdf, [PO_JSON, FILENAME]))
     checks.append(_check_printed(pdf, data, ws.templates_dir))
+    if final:
+        checks.append(_check_printed_text(pdf, ws, data, priced))
     return VerifyReport(pdf.file, str(number) if number else None,
                         str(data.get("deal")) if data.get("deal") else None, tuple(checks))
 
 
-def verify_file(ws: Any, path: str | Path, registry: Registry | None) -> VerifyReport:
+def verify_file(ws: Any, path: str | Path, registry: Registry | None, *,
+                catalogue_for: CatalogueFor | None = None,
+                policy_for: PolicyFor | None = None) -> VerifyReport:
     """Read `path` and verify it (see :func:`verify_pdf`)."""
-    return verify_pdf(ws, load_pdf(path), registry)
+    return verify_pdf(ws, load_pdf(path), registry, catalogue_for=catalogue_for,
+                      policy_for=policy_for)
+
+
+# --------------------------------------------------------------------------------------------
+# The signature, the file's own bytes and every printed text (kept apart for easy merging)
+
+
+def _check_signature(pdf: EmbeddedPdf, ws: Any) -> Check:
+    """One intact PAdES signature with this workspace's certificate, covering the whole file."""
+    from docgen.signing import signature_check, trusted_certificate
+
+    try:
+        trusted = trusted_certificate(ws)
+    except InputError as exc:
+        return Check("signature", "no certificate", tuple(str(p) for p in exc.problems))
+    summary, problems = signature_check(pdf.blob, trusted)
+    return Check("signature", summary, tuple(problems))
+
+
+def _own_bytes_problems(pdf: EmbeddedPdf, number: str, rec: Any, registry: Registry) -> list[str]:
+    """The SHA-256 of the file's own bytes must be the issued PO's, or a pack recorded for it.
+
+    Never a hash the file claims about itself: a pack's ``docgen-pack.json`` names the PO file
+    it was built from, but anyone can write that; only the registry says which bytes docgen wrote.
+    """
+    sha = pdf.sha256
+    if rec.file_sha256 and sha == rec.file_sha256:
+        return []
+    lookup = getattr(registry, "signed_file", None)
+    recorded = lookup(sha) if lookup is not None else None
+    if recorded is not None:
+        if recorded.number != number:
+            return [f"the file is the {recorded.kind} recorded for {recorded.number}, not for "
+                    f"{number}"]
+        return []
+    what = "the pack" if _pack_manifest(pdf) is not None else "the file"
+    return [f"{what} is not the issued file: SHA-256 {sha[:16]}…, the registry has "
+            f"{(rec.file_sha256 or '?')[:16]}… (and no pack of {number} with that SHA-256)"]
+
+
+def _norm(text: str) -> str:
+    """Runs of ASCII whitespace (line breaks) as one space, and none after a hyphen (a line may
+    break after one); no-break spaces stay, they are part of how amounts are printed."""
+    return re.sub(r"- ", "-", re.sub(r"[ \t\r\n\f\v]+", " ", text)).strip()
+
+
+def printed_texts(ws: Any, data: Mapping[str, Any], priced: Any) -> list[tuple[str, str]]:
+    """(what, text) of everything a final PO prints from its data: the parties, names,
+    addresses, the facts (dates, currency, territory, term, payment terms, sales rep), every
+    line's code, name, description, quantity and unit, prices and details, the totals and notes.
+
+    The texts come from the same context the template was rendered with, built again from the
+    embedded deal priced against the workspace's locked catalogue.
+    """
+    from datetime import date as _date
+
+    from docgen.render.context import build_context, vendor_view
+    from docgen.render.documents import DocumentPolicy
+
+    doc = data.get("document") if isinstance(data.get("document"), Mapping) else {}
+    issued = _date.fromisoformat(str(doc.get("issue_date")))
+    valid = _date.fromisoformat(str(doc.get("valid_until")))
+    ctx = build_context(priced, vendor=vendor_view(ws.catalogue.catalogue.vendor),
+                        templates_dir=ws.templates_dir, kind="po", issue_date=issued,
+                        valid_days=(valid - issued).days, number=doc.get("number"),
+                        policy=DocumentPolicy.of(ws.policy), skus=ws.skus)
+    v, c, ic, d, t = ctx.vendor, ctx.customer, ctx.invoice_contact, ctx.deal, ctx.totals
+    out = [("vendor name", v.name), *(("vendor address", a) for a in v.address_lines),
+           ("vendor VAT id", v.vat_id), ("vendor email", v.email),
+           ("customer name", c.name), *(("billing address", a) for a in ctx.billing_address),
+           ("customer VAT id", c.vat_id), ("invoice contact", ic.name),
+           ("invoice contact email", ic.email), ("invoice contact phone", ic.phone),
+           ("PO number", ctx.doc.number), ("deal", d.id), ("issue date", ctx.doc.issue_date),
+           ("valid until", ctx.doc.valid_until), ("currency", d.currency),
+           ("territory", d.territory), ("contract start", d.contract_start), ("term", d.term),
+           ("payment terms", d.payment_terms), ("sales rep", d.sales_rep),
+           ("sales rep email", d.sales_rep_email)]
+    for ln in ctx.lines:
+        w = f"line {ln.no}"
+        out += [(f"{w} SKU", ln.code), (f"{w} name", ln.name),
+                (f"{w} description", "" if ln.custom else ln.description),
+                (f"{w} quantity and unit", f"{ln.quantity} {ln.unit}"),
+                (f"{w} list unit price", ln.list_unit_price), (f"{w} list amount", ln.list_amount),
+                (f"{w} discount %", ln.discount_pct), (f"{w} discount amount", ln.discount_amount),
+                (f"{w} sold amount", ln.sold_amount), (f"{w} use-by date", ln.use_by),
+                (f"{w} includes", ln.includes), (f"{w} threshold", ln.threshold),
+                (f"{w} overage", ln.overage), *((f"{w} note", n) for n in ln.notes),
+                *((f"{w} component", f"{x.quantity} × {x.code} · {x.name}")
+                  for x in ln.components)]
+    out += [("list total", t.list_total), ("discount total", t.discount_total),
+            ("discount total %", t.discount_pct), ("sold subtotal", t.sold_subtotal),
+            ("total due", t.total_due), ("tax", t.tax_amount if t.has_tax else ""),
+            *(("note", n) for n in ctx.notes)]
+    return [(w, _norm(s)) for w, s in out if s and s.strip()]
+
+
+#: Currency signs an added payment line would use, whatever the PO's own currency.
+_SIGNS = "$€£¥￥₹"
+
+
+def _money_pattern(locale: str, currency: str) -> re.Pattern[str]:
+    """An amount next to a currency sign: the PO's own as `locale` prints it, or any common one.
+
+    Digits group with ``.``, ``,``, ``'`` or a no-break space only, so two amounts in a row
+    (``$25.00 $900.00``) or a quantity before an amount stay apart.
+    """
+    from babel.numbers import get_currency_symbol
+
+    own = get_currency_symbol(currency, locale)
+    signs = "|".join(re.escape(x) for x in sorted({own, *_SIGNS}, key=len, reverse=True))
+    num = r"\d(?:[\d.,'\u00a0\u202f]*\d)?"
+    return re.compile(rf"(?:{signs})[\u00a0\u202f]?-?{num}|-?{num}[\u00a0\u202f]?(?:{signs})")
+
+
+def _check_printed_text(pdf: EmbeddedPdf, ws: Any, data: Mapping[str, Any], priced: Any
+                        ) -> Check:
+    """Every text the PO prints from its data is on the page, and no amount that is not."""
+    name = "printed text"
+    if priced is None:
+        return Check(name, "cannot compare", ("the embedded deal could not be priced again",))
+    if priced.to_json() != {k: data.get(k) for k in priced.to_json()}:
+        # the data no longer prices the same (see "pricing"): the texts would differ in turn
+        return Check(name, "not compared: the embedded deal prices differently today")
+    try:
+        text = _norm(pdf.text())
+    except Exception as exc:  # noqa: BLE001 - pypdf on a damaged content stream
+        return Check(name, "unreadable", (f"the page text cannot be read: {exc}",))
+    try:
+        texts = printed_texts(ws, data, priced)
+    except (ValueError, TypeError) as exc:
+        return Check(name, "cannot compare", (f"the embedded document data: {exc}",))
+    problems = [f"{what} {s!r} is not on the page" for what, s in texts if s not in text]
+    customer = data.get("customer") if isinstance(data.get("customer"), Mapping) else {}
+    try:
+        money = _money_pattern(str(customer.get("locale") or "en_US"), str(data.get("currency")))
+    except Exception:  # noqa: BLE001 - an unknown locale or currency in forged data
+        money = None
+    if money is not None:
+        known = {m.group(0) for _, s in texts for m in money.finditer(s)}
+        extra = sorted({m.group(0) for m in money.finditer(text)} - known)
+        problems += [f"the page shows the amount {s!r}, which is not in the PO's data"
+                     for s in extra]
+    return Check(name, f"{len(texts)} text(s) of the data found on the page, no other amount",
+                 _limited(problems))

@@ -1,7 +1,7 @@
 """Finding the workspace (flag, environment, current folder, bundled sample) and loading it.
 
-A workspace is a folder with ``skus/catalogue.yaml``, ``skus/catalogue.lock``, ``skus/policy.yaml``
-and ``templates/``. State docgen writes lives in ``.docgen/`` inside it.
+A workspace is a folder with ``skus/catalogue.yaml``, ``skus/catalogue.lock``, ``skus/policy.yaml``,
+``skus/policy.lock`` and ``templates/``. State docgen writes lives in ``.docgen/`` inside it.
 
 The bundled sample is read-only (SPEC §1): when no workspace is found, or the one chosen is the
 sample installed inside the package, :meth:`Workspace.require_writable` refuses every write.
@@ -98,6 +98,11 @@ class Workspace:
         return self.skus_dir / "policy.yaml"
 
     @property
+    def policy_lock_path(self) -> Path:
+        """Path of ``skus/policy.lock``."""
+        return self.skus_dir / "policy.lock"
+
+    @property
     def templates_dir(self) -> Path:
         """Folder of the document templates."""
         return self.root / "templates"
@@ -128,6 +133,27 @@ class Workspace:
 
         verify_lock(self.catalogue, self.lock_path)
         return self.catalogue
+
+    def locked_policy(self) -> Policy:
+        """The policy, refused with LockMismatchError when it differs from its lock."""
+        from docgen.policy_lock import verify_policy_lock
+
+        verify_policy_lock(self.policy, self.policy_lock_path)
+        return self.policy
+
+    def verify_locks(self) -> None:
+        """Refuse (LockMismatchError) a catalogue or policy that differs from its lock; the
+        problems of both are reported together."""
+        from docgen.errors import LockMismatchError
+
+        problems: list[Problem] = []
+        for check in (self.locked_catalogue, self.locked_policy):
+            try:
+                check()
+            except LockMismatchError as exc:
+                problems += exc.problems
+        if problems:
+            raise LockMismatchError(problems)
 
     def load_all(self) -> tuple[Catalogue, Policy]:
         """Catalogue and policy, every problem of both reported together."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -78,6 +79,22 @@ def shared_ws(shared_ws_path: Path) -> Workspace:
 def ws(ws_path: Path) -> Workspace:
     """The private workspace, loaded."""
     return Workspace(ws_path)
+
+
+def relock_policy(root: Path | Workspace) -> None:
+    """After a test edited ``skus/policy.yaml``: give it a new version and re-lock the file
+    (what ``docgen policy lock`` does, without recording the version in a database)."""
+    from docgen.policy_lock import lock_policy
+
+    path = (root.root if isinstance(root, Workspace) else Path(root)) / "skus" / "policy.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["version"] = f"{data.get('version', 'test')}-t{next(_RELOCKS)}"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    ws = Workspace(path.parent.parent)
+    lock_policy(ws.policy, path.with_suffix(".lock"))
+
+
+_RELOCKS = itertools.count(1)
 
 
 def example(name: str) -> Path:

@@ -55,6 +55,7 @@ def test_lock_ignores_formatting_but_not_meaning(ws: Workspace, ws_path: Path) -
 
 
 def test_relock_reports_what_changed(ws_path: Path) -> None:
+    _edit(ws_path, 'version: "2026.12"', 'version: "2027.01"')
     _edit(ws_path, "name: Premium support", "name: Premium support plus")
     _edit(ws_path, "  - code: LIC-BI-LEGACY", "  - code: LIC-BI-OLD")
     cat = Workspace(ws_path).catalogue
@@ -85,7 +86,36 @@ def test_cli_refuses_to_price_a_tampered_catalogue(run_cli, ws_path: Path) -> No
     assert not (ws_path / "out").exists()
 
 
+def test_relock_of_changed_content_under_the_same_label_is_refused(ws_path: Path) -> None:
+    # given a price change that keeps the locked version label
+    _edit(ws_path, 'USD: "1300.00"', 'USD: "1350.00"')
+    lock = ws_path / "skus" / "catalogue.lock"
+    before = lock.read_bytes()
+    # when it is locked
+    with pytest.raises(InputError) as info:
+        lock_catalogue(Workspace(ws_path).catalogue, lock)
+    # then it is refused, naming the version field and the changed SKU, and nothing is written
+    (problem,) = info.value.problems
+    assert problem.path == "catalogue.version"
+    assert "LIC-ANL-PRO changed" in problem.message
+    assert lock.read_bytes() == before
+
+
+def test_cli_relock_under_the_same_label_exits_2_and_records_nothing(run_cli,
+                                                                      ws_path: Path) -> None:
+    # given
+    _edit(ws_path, 'USD: "1300.00"', 'USD: "1350.00"')
+    # when
+    proc = run_cli("catalogue", "lock")
+    # then
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert_no_traceback(proc)
+    assert "catalogue.version" in proc.stderr and "2026.12" in proc.stderr
+    assert not (ws_path / ".docgen" / "docgen.db").exists()
+
+
 def test_cli_lock_then_verify(run_cli, ws_path: Path, admin_token: str) -> None:
+    _edit(ws_path, 'version: "2026.12"', 'version: "2027.01"')
     _edit(ws_path, 'USD: "1300.00"', 'USD: "1350.00"')
     proc = run_cli("catalogue", "lock", token=admin_token)
     assert proc.returncode == 0
@@ -109,7 +139,7 @@ def test_cli_bad_catalogue_names_file_line_and_field(run_cli, ws_path: Path) -> 
     errors = proc.stderr.strip().splitlines()
     assert len(errors) == 2
     assert any("catalogue.yaml:" in e and "skus[2].colour: unknown field" in e for e in errors)
-    assert any("skus[9].family: Input should be" in e for e in errors)
+    assert any("skus[10].family: Input should be" in e for e in errors)
 
 
 def test_cli_catalogue_list_and_show(run_cli) -> None:

@@ -94,7 +94,7 @@ def test_po_pdf_prints_every_figure_in_the_locale(ws, write_deal, tmp_path: Path
     # every page has its footer and the DRAFT mark, in the document's language
     for i, page in enumerate(pages, 1):
         assert f"{f.t('Page')} {i} {f.t('of')} {len(pages)}" in page
-        assert f"{f.t('Catalogue')} 2026.11" in page
+        assert f"{f.t('Catalogue')} 2026.12" in page
         assert f.t("DRAFT") in page
 
 
@@ -235,3 +235,24 @@ def test_cli_po_batch_in_parallel(run_cli, tmp_path: Path) -> None:
     assert len(list(out.glob("*.pdf"))) == len(deals)
     # piped: no progress bar on stderr
     assert proc.stderr == ""
+
+
+def test_po_pdf_prints_recurring_seats_times_months_and_verifies(ws, write_deal,
+                                                                 tmp_path: Path) -> None:
+    # given: the recurring sample deal, in English
+    from docgen.verify import verify_file
+
+    data = example_data("D-2026-0140")
+    data["customer"]["locale"] = "en_US"
+    path = write_deal(data)
+    res = _result(ws, path)
+    # when: a final PO is rendered
+    pdf = _render(ws, res, tmp_path / "out", number="PO-2026-000140")["pdf"]
+    # then: the quantity cell says what is sold and for how long, and the figures reconcile
+    text = " ".join(" ".join(_pdf_text(pdf)).split())
+    assert "10 seats × 36 months" in text
+    assert "5 seats × 24 months" in text
+    _check_reconciles(res.priced, " ".join(_pdf_text(pdf)), _fmt(ws, "en_US", "EUR"))
+    report = verify_file(ws, pdf, None)
+    failed = {c.name for c in report.checks if not c.ok}
+    assert failed == {"registry"}, report.mismatches  # no registry here; everything else holds

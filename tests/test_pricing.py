@@ -167,3 +167,107 @@ def test_policy_bands_pick_the_first_band_reaching_the_discount(ws) -> None:
     assert pol.band_for(D("10")).approvers == []
     assert pol.band_for(D("10.01")).approvers == ["sales_manager"]
     assert pol.band_for(D("100")).approvers == ["sales_manager", "finance", "cs"]
+
+
+# -- recurring SKUs (billing: monthly) -------------------------------------------------------
+
+def _term(deal: Deal, months: int | None) -> Deal:
+    data = deal.model_dump(mode="json")
+    data["contract"]["term_months"] = months
+    return Deal.model_validate(data)
+
+
+def test_recurring_line_is_seats_times_the_contract_term(ws) -> None:
+    """10 viewer seats on a 24-month contract: quantity in seats, x 24 months.
+
+    =====================  ========  ======  ===========
+    line                   quantity  months  list amount
+    =====================  ========  ======  ===========
+    LIC-VIEWER EUR 15.00   10        24      3600.00
+    =====================  ========  ======  ===========
+    """
+    # given
+    deal = _term(_deal([{"sku": "LIC-VIEWER", "quantity": 10}]), 24)
+    # when
+    (line,) = price_deal(deal, ws.catalogue, ws.policy).lines
+    # then: not 10 seat-months (150.00)
+    assert line.recurring
+    assert (line.quantity, line.months) == (D(10), 24)
+    assert line.list_unit_price.amount == D("15.00")
+    assert line.list_amount.amount == D("3600.00")
+    assert line.sold_amount.amount == D("3600.00")
+
+
+def test_recurring_line_months_override_the_term_with_a_warning(ws) -> None:
+    # given: 10 seats for 12 months of a 24-month contract, with the reason
+    from docgen.validate import validate_deal
+
+    deal = _term(_deal([{"sku": "LIC-VIEWER", "quantity": 10, "months": 12,
+                         "months_reason": "pilot year only", "discount_pct": "10"}]), 24)
+    # when
+    result = validate_deal(deal, ws.catalogue, ws.policy)
+    (line,) = result.priced.lines
+    # then
+    assert line.months == 12
+    assert line.list_amount.amount == D("1800.00")
+    assert line.discount_amount.amount == D("180.00")
+    assert [(f.code, f.severity.value, f.where) for f in result.findings
+            if f.code.startswith("PRC")] == [("PRC006", "warning", "lines[0].months")]
+
+
+def test_recurring_line_months_need_a_reason(ws) -> None:
+    # given / when / then: months without months_reason is refused at load time
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="months_reason"):
+        _deal([{"sku": "LIC-VIEWER", "quantity": 10, "months": 12}])
+
+
+def test_recurring_line_without_a_term_is_unpriced(ws) -> None:
+    # given: no term and no months: there is nothing honest to multiply by (DAT002 reports it)
+    deal = _term(_deal([{"sku": "LIC-VIEWER", "quantity": 10}]), None)
+    # when
+    (line,) = price_deal(deal, ws.catalogue, ws.policy).lines
+    # then
+    assert not line.priced
+
+
+def test_months_on_a_one_off_sku_price_nothing(ws) -> None:
+    # given
+    from docgen.validate import validate_deal
+
+    deal = _deal([{"sku": "SUP-STD", "quantity": 12, "months": 12, "months_reason": "x"}])
+    # when
+    result = validate_deal(deal, ws.catalogue, ws.policy)
+    # then
+    assert not result.priced.lines[0].priced
+    assert ("PRC007", "lines[0].months") in [(f.code, f.where) for f in result.findings]
+
+
+def test_recurring_line_json_carries_quantity_and_months_exactly(ws) -> None:
+    # given
+    deal = _term(_deal([{"sku": "LIC-VIEWER", "quantity": "10.5"},
+                        {"sku": "LIC-ANL-PRO", "quantity": 12}]), 36)
+    # when
+    recurring, one_off = (ln.to_json() for ln in price_deal(deal, ws.catalogue, ws.policy).lines)
+    # then: the recurring line says so; a one-off line's JSON is exactly what it always was
+    assert (recurring["quantity"], recurring["months"], recurring["billing"]) == (
+        "10.5", 36, "monthly")
+    assert recurring["list_amount"] == "5670.00"
+    assert "months" not in one_off and "billing" not in one_off
+
+
+def test_catalogues_without_billing_keep_their_lock_hashes_and_fingerprints(ws) -> None:
+    # given: the sample deal D-2026-0101 and SKU hashes as they were before billing existed
+    from docgen.catalogue import sku_hash
+
+    sku = ws.skus["LIC-ANL-PRO"]
+    deal = Deal.model_validate(example_data("D-2026-0101"))
+    # when
+    priced = price_deal(deal, ws.catalogue, ws.policy)
+    # then: the canonical forms leave the new, unset keys out
+    assert "billing" not in sku.canonical()
+    assert sku_hash(sku) == "765d9f569acc92e9a4b78a757175331f6400b68cb1232504e7724c1c272934c5"
+    assert "quote_date" not in deal.canonical()
+    assert all("months" not in ln for ln in deal.canonical()["lines"])
+    assert "months" not in priced.lines[0].fingerprint_data()

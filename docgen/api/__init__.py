@@ -10,7 +10,8 @@ Open a :class:`Session` on a workspace and call one method per command::
         batch = s.render(api.DocumentKind.PO, ["deals/D-2026-0042.yaml"], out_dir=Path("out"),
                          issue_date=date(2026, 11, 22))
 
-Functions that need no workspace (rules, init, pack) are module functions. Errors are those of
+Functions that need no session (rules, init) are module functions; ``pack`` opens one (a pack
+of an issued PO is signed and recorded in the workspace). Errors are those of
 :mod:`docgen.errors`; findings are :class:`docgen.findings.Finding`.
 """
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docgen.api._results import BatchResult, DecisionResult, IssuedFile, SubmitResult
+from docgen.api._results import (BatchResult, DecisionResult, IssuedFile, LockResult, Repricing,
+                                 SubmitResult, VersionDiff)
 from docgen.api._session import Session, pack
 from docgen.errors import InputError, Problem
 from docgen.identity import ENV_TOKEN, User
@@ -41,8 +43,9 @@ DEFAULT_ADMIN = "admin@localhost"
 
 __all__ = ["DEFAULT_ADMIN", "ENV_TOKEN", "FORMATS", "READINESS_KINDS", "REPORT_FORMATS",
            "BatchResult", "DealResult", "DecisionResult", "DocumentKind", "InitResult",
-           "IssuedFile", "Money", "Session", "SubmitResult", "User", "explain_rule",
-           "find_workspace", "init_workspace", "list_rules", "money_text", "pack", "parse_text"]
+           "IssuedFile", "LockResult", "Money", "Repricing", "Session", "SubmitResult", "User",
+           "VersionDiff", "explain_rule", "find_workspace", "init_workspace", "list_rules",
+           "money_text", "pack", "parse_text"]
 
 
 def list_rules(prefix: str = "") -> list[Rule]:
@@ -81,22 +84,31 @@ class InitResult:
 
 def init_workspace(directory: Path, *, admin_email: str | None = None,
                    admin_name: str | None = None) -> InitResult:
-    """Start a new workspace in `directory` from the bundled sample, with its audit key and
-    first administrator (whose token is returned: it is shown once and stored hashed)."""
+    """Start a new workspace in `directory` from the bundled sample, with its audit key, a
+    self-signed key for signing final POs (``.docgen/signing.p12``; a company sets its own,
+    see :mod:`docgen.signing`) and its first administrator (whose token is returned: it is
+    shown once and stored hashed)."""
     from docgen.audit import Secret
     from docgen.identity import check_email
+    from docgen.signing import P12_FILE, create_self_signed
     from docgen.workspace import init_workspace as init
 
     email = check_email(admin_email or DEFAULT_ADMIN, "--admin-email")
     ws = init(Path(directory))
+    create_self_signed(ws.state_dir / P12_FILE)  # a key for signing final POs, to try it out
     secret = Secret(ws.state_dir)
     if secret.get() is None:
         secret.create()
     with Session(ws, locked=False) as s:
         existing = s._existing_store()  # noqa: SLF001 - the session's own module family
         if existing is not None and existing.count_users():
+            s.versions.record_current()
             return InitResult(ws, None, None)
         admin, token = s.add_user(email, name=admin_name or "Administrator", admin=True)
+    # the sample's catalogue and policy versions are recorded in the new workspace's database,
+    # so deals quoted before the next re-lock keep being priced with them
+    with Session(ws) as s:
+        s.versions.record_current()
     return InitResult(ws, admin, token)
 
 

@@ -21,7 +21,8 @@ from docgen.kinds import FORMATS, DocumentKind
 from docgen.validate import DealResult, validate_deal
 from docgen.workspace import Workspace, find_workspace, load_deal
 
-from docgen.api._results import BatchResult, DecisionResult, SubmitResult
+from docgen.api._results import BatchResult, DecisionResult, LockResult, SubmitResult, VersionDiff
+from docgen.api._versions import Versions
 
 if TYPE_CHECKING:
     from docgen.history import DealHistory
@@ -30,15 +31,17 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from docgen.approvals import HistoryEntry
     from docgen.audit import AuditEntry, ChainProblem
-    from docgen.identity import User
     from docgen.catalogue import LockDiff
     from docgen.deals import DealFile
     from docgen.forecast import Forecast
-    from docgen.models.catalogue import Sku
+    from docgen.identity import User
+    from docgen.models.catalogue import Catalogue, Sku
     from docgen.models.deal import Deal
+    from docgen.models.policy import Policy
     from docgen.pack import PackResult
     from docgen.render.documents import DocumentInput, Outcome, Renderer
     from docgen.report import Report
+    from docgen.signing import SigningKey
     from docgen.store import Decision, DecisionReader, Store
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
@@ -74,13 +77,16 @@ class Session:
                           else find_workspace(workspace))
         self.workspace.load_all()
         if locked:
-            self.workspace.locked_catalogue()
+            self.workspace.verify_locks()
+        #: recorded catalogue and policy versions (read through this session's reader)
+        self.versions = Versions(self)
         self._store: Store | None = None
         self._reader: DecisionReader | None = None
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
         # a long-running front end (the web app) hands the renderer of an earlier session on
         self._renderer: Renderer | None = renderer
+        self._signing_key: SigningKey | None = None
         # the person acting: resolved from the token when something is first recorded
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
@@ -341,12 +347,13 @@ class Session:
         from docgen.approvals import resolver
 
         ws = self.workspace
-        cat, pol = ws.load_all()
+        _, pol = ws.load_all()
         resolve = (resolver(self.counted_decisions) if approvals and self._decision_reader()
                    else None)
+        catalogues = self._catalogues_for(deals)
         out = []
-        for src, deal in deals:
-            result = validate_deal(deal, cat, pol, source=src, skus=ws.skus, resolver=resolve)
+        for (src, deal), (cat, skus) in zip(deals, catalogues, strict=True):
+            result = validate_deal(deal, cat, pol, source=src, skus=skus, resolver=resolve)
             out.append(result)
             if on_done is not None:
                 on_done(result)
@@ -421,6 +428,20 @@ class Session:
                                   draft=True)
         return self.renderer.render(doc, (fmt,)).outputs[fmt]
 
+    def _catalogues_for(self, deals: Sequence[tuple[str, Deal]]
+                        ) -> list[tuple[Catalogue, dict[str, Sku]]]:
+        """The catalogue each deal is priced with; every unknown pinned version reported."""
+        problems: list[Problem] = []
+        out = []
+        for src, deal in deals:
+            try:
+                out.append(self.versions.catalogue_for(deal, src))
+            except InputError as exc:
+                problems += exc.problems
+        if problems:
+            raise InputError(problems)
+        return out
+
     # -- documents ------------------------------------------------------------------------
 
     def render(self, kind: DocumentKind | str, paths: Sequence[PathLike], *,
@@ -447,6 +468,10 @@ class Session:
         if not draft:
             _ = self.store  # a final document writes state: open (create) it first, so that
             # the revisions validated below are recorded too
+            # a final document's catalogue and policy versions must outlive the next re-lock
+            self.versions.record_current()
+        if kind is DocumentKind.PO and not draft:
+            _ = self.signing_key  # a missing or wrong key is refused before a number is taken
         return render_documents(self, kind, self.validate(paths), out_dir=out_dir,
                                 formats=tuple(formats), draft=draft, issue_date=issue_date,
                                 jobs=jobs, on_done=on_done)
@@ -467,11 +492,25 @@ class Session:
         codes |= {c.code for ln in result.priced.lines for c in ln.components}
         approvals = {} if draft or kind is not DocumentKind.PO else line_approvals(
             result.priced, self.counted_decisions(result.deal))
+        # the vendor and SKUs of the catalogue version the deal was priced with
+        cat, skus = self.versions.catalogue(result.priced.catalogue_version) or (
+            ws.catalogue, ws.skus)
+        signer = self.signing_key if kind is DocumentKind.PO and number and not draft else None
         return DocumentInput(
-            priced=result.priced, vendor=ws.catalogue.catalogue.vendor,
+            priced=result.priced, vendor=cat.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
-            skus={c: ws.skus[c] for c in sorted(codes) if c in ws.skus},
-            blockers=tuple(result.blockers(kind)) if draft else (), approvals=approvals)
+            skus={c: skus[c] for c in sorted(codes) if c in skus},
+            blockers=tuple(result.blockers(kind)) if draft else (), approvals=approvals,
+            signer=signer)
+
+    @property
+    def signing_key(self) -> SigningKey:
+        """The key final POs and packs are signed with (made on first use, see docgen.signing)."""
+        if self._signing_key is None:
+            from docgen.signing import signing_key
+
+            self._signing_key = signing_key(self.workspace)
+        return self._signing_key
 
     def render_inputs(self, docs: Sequence[DocumentInput], formats: Sequence[str], *,
                       jobs: int | None = 1,
@@ -649,11 +688,30 @@ class Session:
         from docgen.verify import verify_file
 
         registry = self._existing_store()
-        return [(str(p), verify_file(self.workspace, p, registry)) for p in paths]
+        return [(str(p), verify_file(self.workspace, p, registry,
+                                     catalogue_for=self.versions.catalogue,
+                                     policy_for=self.versions.policy)) for p in paths]
 
     def pack(self, pdfs: Sequence[PathLike], out: Path) -> PackResult:
-        """One PDF of a PO and its SOW that keeps the embedded data and PDF/A markers."""
-        return pack(pdfs, out)
+        """One PDF of a PO and its SOW that keeps the embedded data and PDF/A markers.
+
+        A pack of an issued PO is signed and recorded in the registry by its own SHA-256 (so
+        ``verify`` accepts it); only the PO file docgen issued can be packed.
+        """
+        from docgen.pack import pack_pdfs
+        from docgen.signing import sign_pdf
+
+        self._writable(out, "a pack")
+        store = self._existing_store()
+
+        def sign(blob: bytes, day: date) -> bytes:
+            return sign_pdf(blob, self.signing_key, signed_on=day, reason="docgen pack")
+
+        result = pack_pdfs([str(p) for p in pdfs], Path(out), registry=store, sign=sign)
+        if result.number is not None and store is not None:
+            store.record_signed_file(result.sha256, kind="pack", number=result.number,
+                                     deal_id=str(result.deal_id), path=str(result.path))
+        return result
 
     # -- history and the registry ---------------------------------------------------------
 
@@ -783,22 +841,37 @@ class Session:
                 f"; did you mean {', '.join(close)}?" if close else ""))])
         return sku
 
-    def lock_catalogue(self) -> tuple[dict[str, Any], LockDiff | None]:
-        """Re-lock the catalogue: write ``skus/catalogue.lock``; returns it and what changed."""
-        from docgen.catalogue import lock_catalogue
+    def lock_catalogue(self, *, effective: date | None = None) -> LockResult:
+        """Re-lock the catalogue: record its version in the database, write
+        ``skus/catalogue.lock``. Changed content under the locked version label is refused.
 
-        ws = self.workspace
-        ws.require_writable("a catalogue lock")
-        actor = self.require_actor("catalogue lock")
-        data, diff = lock_catalogue(ws.catalogue, ws.lock_path)
-        import hashlib
+        `effective` is the version's effective_from (default today); who locked it is the
+        authenticated person.
+        """
+        return self.versions.lock_catalogue(effective=effective)
 
-        self.store.append_audit("catalogue.lock", actor=actor.email,
-                                subject=f"catalogue {data['version']}",
-                                detail={"version": data["version"], "skus": len(data["skus"]),
-                                        "lock_sha256": hashlib.sha256(
-                                            ws.lock_path.read_bytes()).hexdigest()})
-        return data, diff
+    def verify_catalogue(self) -> Catalogue:
+        """The catalogue, refused (LockMismatchError) when it differs from its lock."""
+        return self.workspace.locked_catalogue()
+
+    def catalogue_diff(self, before: str | None = None, after: str | None = None,
+                       deals: Sequence[PathLike] = ()) -> VersionDiff:
+        """What changed between two catalogue versions (default: the one before the file, and
+        the file) and how much each deal file would re-price."""
+        return self.versions.catalogue_diff(before, after, self.load(deals) if deals else ())
+
+    def lock_policy(self, *, effective: date | None = None) -> LockResult:
+        """Re-lock the policy: record its version, write ``skus/policy.lock`` (SPEC §2.3), as
+        the authenticated person."""
+        return self.versions.lock_policy(effective=effective)
+
+    def verify_policy(self) -> Policy:
+        """The policy, refused (LockMismatchError) naming each key that differs from its lock."""
+        return self.workspace.locked_policy()
+
+    def policy_diff(self, before: str | None = None, after: str | None = None) -> VersionDiff:
+        """What changed between two policy versions (default: the previous one and the file)."""
+        return self.versions.policy_diff(before, after)
 
     def export_schemas(self, target: Path | None = None) -> list[Path]:
         """Write JSON Schemas of the input formats (default: the workspace's ``schemas/``)."""
@@ -809,16 +882,10 @@ class Session:
         return export_schemas(target)
 
 
-def pack(pdfs: Sequence[PathLike], out: Path) -> PackResult:
-    """One PDF of a PO and its SOW (needs no workspace); never written onto one of the PDFs."""
-    from docgen.pack import pack_pdfs
-
-    target = Path(out).resolve()
-    if any(Path(p).resolve() == target or _same_file(target, Path(p)) for p in pdfs):
-        raise InputError([Problem(str(out), None, "", (
-            "this file is one of the PDFs to pack; docgen never writes onto its own input: "
-            "choose another output name"))])
-    return pack_pdfs([str(p) for p in pdfs], Path(out))
+def pack(pdfs: Sequence[PathLike], out: Path, workspace: PathLike | None = None) -> PackResult:
+    """One PDF of a PO and its SOW, signed and recorded in the workspace (see Session.pack)."""
+    with Session(workspace) as s:
+        return s.pack(pdfs, Path(out))
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -19,6 +19,7 @@ from docgen.cli._common import DocgenGroup
 from docgen.cli._forecast import forecast
 from docgen.cli._history import documents, history
 from docgen.cli._people import audit, token, users
+from docgen.cli._policy import policy
 from docgen.cli._render import onboarding, po, sow
 from docgen.cli._serve import serve
 from docgen.cli._templates import templates
@@ -40,8 +41,8 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 
 for command in (validate, rules, po, sow, onboarding, submit, approve, reject, approvals, history,
-                documents, report, forecast, verify, pack, catalogue, schema, templates, init,
-                serve, users, token, audit):
+                documents, report, forecast, verify, pack, catalogue, policy, schema, templates,
+                init, serve, users, token, audit):
     cli.add_command(command)
 
 

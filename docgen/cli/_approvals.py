@@ -10,7 +10,7 @@ from typing import Any, Literal
 import click
 
 from docgen import api
-from docgen.cli._common import session
+from docgen.cli._common import Text, check_day, session
 from docgen.errors import InputError, Problem
 
 __all__ = ["approvals", "approve", "reject", "report", "submit"]
@@ -46,11 +46,13 @@ def submit(ctx: click.Context, deals: tuple[str, ...]) -> None:
 def _decision_options(fn: Any) -> Any:
     for opt in reversed([
         click.argument("deal", type=click.Path(dir_okay=False)),
-        click.option("--code", required=True, help="Rule code of the finding, e.g. CAT002."),
-        click.option("--where", "where", required=True, help="Location of the finding, e.g. "
-                     "lines[3]."),
-        click.option("--role", required=True, help="Approver role from the policy, e.g. cs; "
-                     "the person whose token is in DOCGEN_TOKEN must hold it."),
+        click.option("--code", required=True, type=Text(16),
+                     help="Rule code of the finding, e.g. CAT002."),
+        click.option("--where", "where", required=True, type=Text(),
+                     help="Location of the finding, e.g. lines[3]."),
+        click.option("--role", required=True, type=Text(),
+                     help="Approver role from the policy, e.g. cs; the person whose token is "
+                          "in DOCGEN_TOKEN must hold it."),
     ]):
         fn = opt(fn)
     return fn
@@ -78,7 +80,7 @@ def _decide(ctx: click.Context, deal: str, code: str, where: str, role: str,
 
 @click.command()
 @_decision_options
-@click.option("--note", default=None, help="Why (optional for an approval).")
+@click.option("--note", default=None, type=Text(), help="Why (optional for an approval).")
 @click.pass_context
 def approve(ctx: click.Context, deal: str, code: str, where: str, role: str,
             note: str | None) -> None:
@@ -92,7 +94,8 @@ def approve(ctx: click.Context, deal: str, code: str, where: str, role: str,
 
 @click.command()
 @_decision_options
-@click.option("--note", required=True, help="Why it is rejected (shown in the finding).")
+@click.option("--note", required=True, type=Text(),
+              help="Why it is rejected (shown in the finding).")
 @click.pass_context
 def reject(ctx: click.Context, deal: str, code: str, where: str, role: str,
            note: str) -> None:
@@ -104,7 +107,7 @@ def reject(ctx: click.Context, deal: str, code: str, where: str, role: str,
 
 
 @click.command()
-@click.argument("deal")
+@click.argument("deal", type=Text())
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def approvals(ctx: click.Context, deal: str, as_json: bool) -> None:
@@ -144,6 +147,7 @@ def _parse_now(value: str | None) -> datetime:
     except ValueError:
         raise InputError([Problem("--now", None, "", f"{value!r} is not an ISO 8601 time, e.g. "
                                   "2026-11-20T09:30:00Z or 2026-11-20")]) from None
+    check_day(at.date(), "--now")  # before the zone shift: 9999-12-31T23:59-01:00 overflows
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
@@ -152,7 +156,7 @@ def _parse_now(value: str | None) -> datetime:
 @click.option("-o", "--output", "output", default=None, type=click.Path(dir_okay=False),
               help="FILE.html, FILE.pdf, FILE.csv or FILE.json (the suffix chooses); "
                    "without it the report is printed.")
-@click.option("--now", "now", metavar="T", default=None,
+@click.option("--now", "now", metavar="T", default=None, type=Text(100),
               help="The clock for ages and SLA states, ISO 8601 (without a zone: UTC); "
                    "default: the current time.")
 @click.pass_context

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
 from docgen import api
-from docgen.cli._common import session
+from docgen.cli._common import Text, session
 
 
 @click.group()
@@ -16,7 +18,8 @@ def catalogue() -> None:
 
 
 @catalogue.command("list")
-@click.option("--currency", default=None, help="Show list prices in this currency only.")
+@click.option("--currency", default=None, type=Text(10),
+              help="Show list prices in this currency only.")
 @click.pass_context
 def list_(ctx: click.Context, currency: str | None) -> None:
     """One line per SKU: code, family, unit, list prices, name."""
@@ -31,7 +34,7 @@ def list_(ctx: click.Context, currency: str | None) -> None:
 
 
 @catalogue.command()
-@click.argument("code")
+@click.argument("code", type=Text(40))
 @click.pass_context
 def show(ctx: click.Context, code: str) -> None:
     """Everything about one SKU."""
@@ -43,35 +46,105 @@ def show(ctx: click.Context, code: str) -> None:
     click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100).rstrip())
 
 
-@catalogue.command()
-@click.pass_context
-def lock(ctx: click.Context) -> None:
-    """Re-lock the catalogue: write skus/catalogue.lock for review."""
-    with session(ctx, locked=False) as s:
-        data, diff = s.lock_catalogue()
-        lock_path = s.workspace.lock_path
-    click.echo(f"locked catalogue {data['version']}: {len(data['skus'])} SKUs -> {lock_path}")
+def effective_option(fn: Any) -> Any:
+    """The ``--effective DATE`` option of the lock commands."""
+    from docgen.cli._render import IssueDate
+
+    return click.option("--effective", "effective", type=IssueDate(), default=None,
+                        help="The version's effective_from date (YYYY-MM-DD or 'today'; "
+                             "default: today).")(fn)
+
+
+def print_lock(result: api.LockResult, what: list[tuple[str, Any]], count: str) -> None:
+    """What a lock command did, and what changed since the previous lock."""
+    rec = result.record
+    click.echo(f"locked {result.kind} {result.version}: {count} -> {result.lock_path}")
+    state = "recorded" if result.recorded_now else "already recorded"
+    click.echo(f"  version {rec.version} {state}: effective from {rec.effective_from}, locked by "
+               f"{rec.locked_by} at {rec.locked_at:%Y-%m-%d %H:%M} UTC, "
+               f"SHA-256 {rec.sha256[:16]}…")
+    diff = result.diff
     if diff is None:
         click.echo("  (no previous lock)")
     elif not diff:
         click.echo("  no change")
     else:
-        for label, codes in (("changed", diff.changed), ("added", diff.added),
-                             ("removed", diff.removed)):
-            for c in codes:
-                click.echo(f"  {label}: {c}")
-        if diff.header_changed:
-            click.echo("  changed: catalogue header (version, vendor or currencies)")
-        click.echo("  have the diff of catalogue.lock reviewed before committing it")
+        for label, items in what:
+            for item in items:
+                click.echo(f"  {label}: {item}")
+        click.echo(f"  have the diff of {result.lock_path.name} reviewed before committing it")
+
+
+@catalogue.command()
+@effective_option
+@click.pass_context
+def lock(ctx: click.Context, effective: date | None) -> None:
+    """Re-lock the catalogue: record its version and write skus/catalogue.lock for review.
+
+    Changed content needs a new catalogue.version (refused otherwise, exit 2).
+    """
+    with session(ctx, locked=False) as s:
+        result = s.lock_catalogue(effective=effective)
+    diff = result.diff
+    what = [] if not diff else [("changed", diff.changed), ("added", diff.added),
+                                ("removed", diff.removed),
+                                ("changed", ["catalogue header (version, vendor or currencies)"]
+                                 if diff.header_changed else [])]
+    print_lock(result, what, f"{len(result.data['skus'])} SKUs")
 
 
 @catalogue.command()
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Check the catalogue against its lock (exit 2 naming each changed SKU)."""
-    with session(ctx, locked=True) as s:
-        cat = s.workspace.catalogue
+    with session(ctx, locked=False) as s:
+        cat = s.verify_catalogue()
     click.echo(f"catalogue {cat.catalogue.version} matches its lock ({len(cat.skus)} SKUs)")
+
+
+@catalogue.command()
+@click.argument("args", nargs=-1, metavar="[FROM] [TO]")
+@click.option("--deals", "deals", multiple=True, type=click.Path(dir_okay=False),
+              metavar="DEAL…", help="Deal files to re-price with both versions (every file "
+                                    "named after it counts too).")
+@click.pass_context
+def diff(ctx: click.Context, args: tuple[str, ...], deals: tuple[str, ...]) -> None:
+    """What changed between two catalogue versions, SKU by SKU and field by field.
+
+    FROM defaults to the version before the catalogue file, TO to the file. With --deals,
+    how much each deal would re-price (total due, per currency).
+    """
+    # `--deals a.yaml b.yaml`: click gives --deals the first file; the others arrive as
+    # arguments, told apart from version labels by being files
+    files = tuple(a for a in args if Path(a).is_file()) if deals else ()
+    versions = tuple(a for a in args if a not in files)
+    print_diff(ctx, "catalogue", versions, (*deals, *files))
+
+
+def print_diff(ctx: click.Context, kind: str, versions: tuple[str, ...],
+               deals: tuple[str, ...] = ()) -> None:
+    """Run and print a catalogue or policy diff."""
+    if len(versions) > 2:  # noqa: PLR2004 - FROM and TO
+        raise click.UsageError("give at most two versions: FROM and TO")
+    before, after = (*versions, None, None)[:2]
+    with session(ctx, locked=False) as s:
+        result = (s.catalogue_diff(before, after, deals) if kind == "catalogue"
+                  else s.policy_diff(before, after))
+    click.echo(f"{kind} {result.before} -> {result.after}: {len(result.changes)} change(s)")
+    for change in result.changes:
+        click.echo(f"  {change.describe()}")
+    for r in result.repricing:
+        sign = "+" if r.delta.amount >= 0 else ""
+        click.echo(f"  deal {r.deal_id} ({r.currency}): total due {r.total_before.amount} -> "
+                   f"{r.total_after.amount} ({sign}{r.delta.amount}); sold "
+                   f"{r.sold_before.amount} -> {r.sold_after.amount}")
+        for label, wheres in (("unpriced before", r.unpriced_before),
+                              ("unpriced after", r.unpriced_after)):
+            if wheres:
+                click.echo(f"    {label}: {', '.join(wheres)}")
+    for cur, delta in sorted(result.totals_by_currency().items()):
+        sign = "+" if delta.amount >= 0 else ""
+        click.echo(f"  total re-pricing {cur}: {sign}{delta.amount}")
 
 
 @click.group()
@@ -106,6 +179,9 @@ def init(directory: Path, admin_email: str | None, admin_name: str | None) -> No
     made = api.init_workspace(directory, admin_email=admin_email, admin_name=admin_name)
     ws = made.workspace
     click.echo(f"created workspace {ws.root}")
+    click.echo(f"  final POs are signed with a self-signed key for trying out, "
+               f"{ws.root / '.docgen' / 'signing.p12'}; set DOCGEN_SIGNING_P12 (and "
+               "DOCGEN_SIGNING_PASSWORD) to the company's own")
     click.echo("  next: edit skus/catalogue.yaml and skus/policy.yaml, put deals in deals/, then")
     click.echo(f"    docgen -w {ws.root} catalogue lock")
     click.echo(f"    docgen -w {ws.root} validate {ws.root / 'deals'}/*.yaml")

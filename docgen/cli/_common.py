@@ -2,15 +2,57 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from datetime import date
 from typing import Any
 
 import click
 
 from docgen import api
-from docgen.errors import DocgenError, InputError, InternalRuleError
+from docgen.errors import DocgenError, InputError, InternalRuleError, Problem
 
 EXIT_OK, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+#: Characters no command-line text may hold: C0 and C1 controls (tab and newline included: every
+#: option is one line), DEL, line and paragraph separators, the Unicode bidi controls (which
+#: make a terminal or a document show text other than the data), BOM, non-characters and lone
+#: surrogates (what Python makes of undecodable argv bytes).
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                      "\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
+#: Dates and times a command accepts for --date and --now (the signing certificate docgen
+#: makes covers them; outside them date arithmetic overflows).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+#: Longest text a command-line option takes.
+MAX_OPTION_CHARS = 2000
+
+
+class Text(click.ParamType):
+    """A one-line text option: refused (exit 2) with control or bidi characters in it."""
+
+    name = "TEXT"
+
+    def __init__(self, max_chars: int = MAX_OPTION_CHARS) -> None:
+        self.max_chars = max_chars
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value)
+        m = _REFUSED.search(text)
+        if m:
+            self.fail(f"contains the control character U+{ord(m.group()):04X} at position "
+                      f"{m.start() + 1}; type the text without it", param, ctx)
+        if len(text) > self.max_chars:
+            self.fail(f"is {len(text)} characters long; the limit is {self.max_chars}", param, ctx)
+        return text
+
+
+def check_day(day: date, option: str) -> date:
+    """`day` if within FIRST_DAY..LAST_DAY, else InputError naming `option`."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError([Problem(option, None, "", f"{day.isoformat()} is outside the dates "
+                                  f"docgen accepts ({FIRST_DAY.isoformat()} to "
+                                  f"{LAST_DAY.isoformat()})")])
+    return day
 
 
 def err(message: str) -> None:
@@ -55,7 +97,10 @@ class DocgenGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
-            err(f"internal error: {type(exc).__name__}: {exc}. Please report this as a bug "
+            # the first line only, shortened: a driver's message goes on with SQL and parameters
+            first = (str(exc).strip().splitlines() or [""])[0]
+            first = first if len(first) <= 200 else first[:200] + "…"
+            err(f"internal error: {type(exc).__name__}: {first}. Please report this as a bug "
                 "(run with DOCGEN_DEBUG=1 for the traceback).")
             import os
 

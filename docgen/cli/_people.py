@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import click
 
-from docgen.cli._common import EXIT_BLOCKED, err, session
+from docgen.cli._common import EXIT_BLOCKED, Text, err, session
 from docgen.errors import InputError, Problem
 
 __all__ = ["audit", "token", "users"]
@@ -38,8 +38,9 @@ def users() -> None:
 
 
 @users.command("add")
-@click.argument("email")
-@click.option("--name", required=True, help="The person's name, as shown in the audit log.")
+@click.argument("email", type=Text())
+@click.option("--name", required=True, type=Text(),
+              help="The person's name, as shown in the audit log.")
 @click.option("--admin", is_flag=True, help="Make them an administrator (manages people).")
 @click.option("--password-stdin", "password_stdin", is_flag=True,
               help="Read a password for the web application from standard input.")
@@ -64,7 +65,7 @@ def users_add(ctx: click.Context, email: str, name: str, admin: bool,
 
 
 @users.command("password")
-@click.argument("email")
+@click.argument("email", type=Text())
 @click.option("--password-stdin", "password_stdin", is_flag=True, required=True,
               help="Read the new password from standard input (never from an argument).")
 @click.pass_context
@@ -98,7 +99,7 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 
 
 @users.command("disable")
-@click.argument("email")
+@click.argument("email", type=Text())
 @click.pass_context
 def users_disable(ctx: click.Context, email: str) -> None:
     """Disable a person: their tokens stop working at once; what they recorded stays."""
@@ -113,7 +114,8 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--name", default=None, help="A label for the token, e.g. the machine it is on.")
+@click.option("--name", default=None, type=Text(),
+              help="A label for the token, e.g. the machine it is on.")
 @click.pass_context
 def token_create(ctx: click.Context, name: str | None) -> None:
     """Make another API token for yourself (the person whose token is in DOCGEN_TOKEN).
@@ -133,7 +135,8 @@ def audit() -> None:
 
 
 @audit.command("log")
-@click.option("--deal", "deal_id", default=None, help="Only the rows of this deal.")
+@click.option("--deal", "deal_id", default=None, type=Text(),
+              help="Only the rows of this deal.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def audit_log(ctx: click.Context, deal_id: str | None, as_json: bool) -> None:

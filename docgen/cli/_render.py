@@ -14,7 +14,10 @@ from docgen.cli._common import (
     EXIT_BLOCKED,
     EXIT_INPUT,
     EXIT_OK,
+    FIRST_DAY,
+    LAST_DAY,
     Progress,
+    Text,
     err,
     print_findings,
     session,
@@ -31,11 +34,16 @@ class IssueDate(click.ParamType):
             return value
         if str(value).lower() == "today":
             return date.today()
+        text = Text(40).convert(value, param, ctx)
         try:
-            return date.fromisoformat(str(value))
+            day = date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a date: use YYYY-MM-DD or 'today'", param, ctx)
+            self.fail(f"{text!r} is not a date: use YYYY-MM-DD or 'today'", param, ctx)
             raise  # unreachable: fail() raises
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail(f"{day.isoformat()} is outside the issue dates docgen accepts "
+                      f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})", param, ctx)
+        return day
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -46,7 +54,7 @@ def _common(fn: Any) -> Any:
     fn = click.option("-o", "--output", "out_dir", required=True,
                       type=click.Path(file_okay=False, path_type=Path),
                       help="Folder to write the documents to.")(fn)
-    fn = click.option("--format", "fmt", default="pdf,docx", show_default=True,
+    fn = click.option("--format", "fmt", default="pdf,docx", show_default=True, type=Text(100),
                       help="Comma-separated: pdf, docx, html (html is the page WeasyPrint lays "
                            "out, for preview).")(fn)
     fn = click.option("--draft", is_flag=True,

@@ -8,7 +8,7 @@ import sys
 import click
 
 from docgen import api
-from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, Progress, print_findings, session
+from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, Progress, Text, print_findings, session
 
 
 @click.command()
@@ -54,7 +54,7 @@ def _readiness(result: api.DealResult) -> str:
 
 
 @click.command()
-@click.argument("code", required=False)
+@click.argument("code", required=False, type=Text(40))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def rules(code: str | None, as_json: bool) -> None:
     """List every validation rule, or explain one CODE (prefixes such as CAT select a family)."""

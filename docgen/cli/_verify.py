@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from docgen import api
 from docgen.cli._common import EXIT_BLOCKED, EXIT_OK, err, session
 
 
@@ -45,11 +44,14 @@ def verify(ctx: click.Context, files: tuple[str, ...]) -> None:
 @click.option("-o", "--output", "out", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The pack to write (PDF).")
-def pack(pdfs: tuple[str, ...], out: Path) -> None:
+@click.pass_context
+def pack(ctx: click.Context, pdfs: tuple[str, ...], out: Path) -> None:
     """Merge a PO and its SOW into one PDF that keeps the embedded data and PDF/A markers.
 
-    Give the PO first: the pack keeps its PDF/A-3b markers and Order-X order.
+    Give the PO first: the pack keeps its PDF/A-3b markers and Order-X order. A pack of an
+    issued PO is signed and recorded, so that `docgen verify` accepts it.
     """
-    result = api.pack(pdfs, out)
+    with session(ctx) as s:
+        result = s.pack(pdfs, out)
     names = ", ".join(f"{p['kind']} {p['number'] or 'draft'}" for p in result.parts)
     click.echo(f"packed {names} ({result.pages} pages) -> {result.path}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -11,11 +11,13 @@ from docgen.limits import MAX_CONSUMPTION_DAYS
 from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
                                  Word)
 
-__all__ = ["SERVICE_FAMILIES", "USE_BY_FAMILIES", "Catalogue", "CatalogueMeta", "Component",
-           "Family", "Included", "Overage", "Sku", "Threshold", "Vendor"]
+__all__ = ["SERVICE_FAMILIES", "USE_BY_FAMILIES", "Billing", "Catalogue", "CatalogueMeta",
+           "Component", "Family", "Included", "Overage", "Sku", "Threshold", "Vendor"]
 
 Family = Literal["licence", "workshop", "audit", "training", "onsite", "managed_service",
                  "support", "usage", "bundle"]
+#: How a SKU's list price recurs: ``monthly`` is a price per unit per month (SPEC §3).
+Billing = Literal["monthly"]
 
 #: Families that must be used within `consumption_days` of the contract start.
 USE_BY_FAMILIES = frozenset({"workshop", "audit", "training"})
@@ -80,6 +82,9 @@ class Sku(Input):
     family: Family
     description: Text
     unit: Word
+    #: None (absent): a one-off price per unit; ``monthly``: per unit per month, and a deal
+    #: line's quantity is multiplied by its months (default: the contract term).
+    billing: Billing | None = None
     list_price: dict[CurrencyCode, Amount] = Field(min_length=1)
     min_quantity: Quantity | None = None
     max_quantity: Quantity | None = None
@@ -110,9 +115,26 @@ class Sku(Input):
             raise ValueError(f"components are only for bundles, not {self.family}")
         if self.family == "usage" and self.threshold is None:
             raise ValueError("a usage SKU needs a threshold")
+        if self.billing is not None and self.family == "bundle":
+            raise ValueError("billing: a bundle is priced as one item, it cannot recur")
         if self.family in USE_BY_FAMILIES and self.consumption_days is None:
             raise ValueError(f"a {self.family} SKU needs consumption_days (its use-by period)")
         return self
+
+    @property
+    def recurring(self) -> bool:
+        """True when the list price is per unit per month (``billing: monthly``)."""
+        return self.billing == "monthly"
+
+    def canonical(self) -> dict[str, Any]:
+        """The SKU as plain JSON data, the form its lock hash covers.
+
+        ``billing`` is left out while unset, so that adding the field changed no existing hash.
+        """
+        data = self.model_dump(mode="json")
+        if data.get("billing") is None:
+            data.pop("billing", None)
+        return data
 
     def available_in(self, territory: str) -> bool:
         """True when the SKU may be sold in `territory`."""

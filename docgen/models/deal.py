@@ -5,14 +5,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator
+from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
 from docgen.limits import MAX_LINES
 from docgen.models._base import (Amount, Code, CurrencyCode, Day, Input, Pct, Quantity, Text,
                                  Word)
 
-__all__ = ["MAX_LINES", "Address", "Contact", "Contract", "CustomLine", "CustomService",
-           "Customer", "Deal", "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
+#: Most months one recurring line may run (20 years).
+MAX_MONTHS = 240
+#: Keys added after deals were first issued: a deal's canonical form leaves them out while they
+#: are unset, so that the fingerprints of deals that do not use them stay what they were.
+_LATER_DEAL_KEYS = ("quote_date", "catalogue_version")
+_LATER_LINE_KEYS = ("months", "months_reason")
+
+__all__ = ["MAX_LINES", "MAX_MONTHS", "Address", "Contact", "Contract", "CustomLine",
+           "CustomService", "Customer", "Deal", "Evidence", "Line", "SalesRep", "Sow", "SkuLine"]
 
 
 class Contact(Input):
@@ -111,13 +118,29 @@ def _evidence(value: Any) -> Any:
 
 
 class SkuLine(Input):
-    """A line that sells a catalogue SKU; description and prices come from the catalogue."""
+    """A line that sells a catalogue SKU; description and prices come from the catalogue.
+
+    For a recurring SKU (``billing: monthly``) `quantity` is in the SKU's unit (10 seats) and
+    `months` how long it runs (default: the contract term); `months` needs `months_reason`.
+    """
 
     sku: Word
     quantity: Quantity
+    months: int | None = Field(default=None, ge=1, le=MAX_MONTHS)
+    months_reason: Text | None = Field(default=None, min_length=1, max_length=500)
     discount_pct: Pct | None = None
     discount_amount: Amount | None = None
     included: bool = False
+
+    @model_validator(mode="after")
+    def _months_need_a_reason(self) -> SkuLine:
+        if self.months is not None and self.months_reason is None:
+            msg = ("months: a line that runs for other than the contract term needs "
+                   "months_reason (say why), or leave months out to use the term")
+            raise ValueError(msg)
+        if self.months_reason is not None and self.months is None:
+            raise ValueError("months_reason: give months too, or remove the reason")
+        return self
 
 
 class CustomService(Input):
@@ -163,6 +186,10 @@ class Deal(Input):
 
     deal: Code
     stage: Word | None = None
+    #: The day the deal was quoted: it picks the catalogue version in force (default: today).
+    quote_date: Day | None = None
+    #: A recorded catalogue version to price with, whatever the quote date.
+    catalogue_version: Word | None = None
     customer: Customer
     contacts: list[Contact] = Field(default_factory=list)
     sales_rep: SalesRep | None = None
@@ -181,6 +208,18 @@ class Deal(Input):
         if isinstance(value, dict):
             return {k: _evidence(v) for k, v in value.items()}
         return value
+
+    def canonical(self) -> dict[str, Any]:
+        """The deal as plain JSON data, the form fingerprints cover (later keys left out unset)."""
+        data = self.model_dump(mode="json")
+        for key in _LATER_DEAL_KEYS:
+            if data.get(key) is None:
+                data.pop(key, None)
+        for line in data["lines"]:
+            for key in _LATER_LINE_KEYS:
+                if key in line and line[key] is None:
+                    del line[key]
+        return data
 
     def has_evidence(self, item: str) -> bool:
         """True when `item` has evidence recorded (a date, true, or a record)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -11,9 +11,17 @@ from docgen.models._base import Input, Pct, Text, Word
 if TYPE_CHECKING:
     from docgen.models.deal import Deal
 
-__all__ = ["Band", "BusinessHours", "ExceptionPolicy", "PlanTask", "Policy", "Stage"]
+__all__ = ["MAX_DAYS", "MAX_HOURS", "Band", "BusinessHours", "ExceptionPolicy", "PlanTask",
+           "Policy", "Stage"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Bounds of the policy's durations: a year of hours, ten years of days (past them a date
+#: computed from an accepted issue date or contract start would overflow, and no business needs
+#: them).
+MAX_HOURS = 366 * 24
+MAX_DAYS = 3660
+#: A tax rate in percent.
+TaxRate = Annotated[Pct, Field(ge=0, le=100)]
 
 
 class Band(Input):
@@ -27,8 +35,8 @@ class ExceptionPolicy(Input):
     """Who approves exceptions, and the service level for doing it."""
 
     approvers: list[Word] = Field(min_length=1)
-    warn_hours: int = Field(default=24, ge=0)
-    sla_hours: int = Field(default=48, ge=1)
+    warn_hours: int = Field(default=24, ge=0, le=MAX_HOURS)
+    sla_hours: int = Field(default=48, ge=1, le=MAX_HOURS)
 
 
 class BusinessHours(Input):
@@ -103,16 +111,19 @@ class Policy(Input):
     #: An approver never approves a deal they sell or submitted, and one person counts for one
     #: role per finding (SPEC §9).
     separation_of_duties: bool = True
+    #: The policy's version label; ``docgen policy lock`` records it, and a changed policy
+    #: needs a new one (SPEC §2.3). Optional in the file, required to lock it.
+    version: Word | None = None
     territories: list[Word] = Field(min_length=1)
-    tax_rates: dict[Word, Pct] = Field(default_factory=dict)
+    tax_rates: dict[Word, TaxRate] = Field(default_factory=dict)
     discount_bands: list[Band] = Field(min_length=1)
     exceptions: ExceptionPolicy
     #: Without it, the SLA counts calendar hours.
     business_hours: BusinessHours | None = None
     approvers: dict[Word, list[Word]] = Field(default_factory=dict)
     checklists: Checklists = Field(default_factory=Checklists)
-    go_live_notice_hours: int = Field(default=72, ge=0)
-    po_valid_days: int = Field(default=30, ge=1)
+    go_live_notice_hours: int = Field(default=72, ge=0, le=MAX_HOURS)
+    po_valid_days: int = Field(default=30, ge=1, le=MAX_DAYS)
     po_number_prefix: Word = "PO"
     stages: list[Stage] = Field(default_factory=list)
     #: A stage a deal may move to from any stage; a deal there takes no final document (STG002).
@@ -123,7 +134,7 @@ class Policy(Input):
     #: block; None: they always block.
     onboarding_from: Word | None = None
     #: Fewest days from the contract's signature (evidence.signed_contract) to go-live (DAT003).
-    onboarding_min_days: int = Field(default=7, ge=0)
+    onboarding_min_days: int = Field(default=7, ge=0, le=MAX_DAYS)
     #: Checklist and stage items that are yes/no questions: `false` answers them (it is not
     #: missing evidence, as it is for every other item).
     questions: list[Word] = Field(default_factory=list)

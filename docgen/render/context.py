@@ -22,7 +22,7 @@ from docgen.findings import Finding
 from docgen.models.catalogue import SERVICE_FAMILIES, Sku
 from docgen.models.deal import Address, Contact
 from docgen.pricing import ComponentLine, PricedDeal, PricedLine
-from docgen.render.i18n import Formatter, translations
+from docgen.render.i18n import Formatter
 from docgen.render.labels import (
     CHECKLIST_LABELS,
     FAMILY_LABELS,
@@ -286,7 +286,8 @@ _TITLES = {"po": "purchase_order", "sow": "statement_of_work", "onboarding": "on
 def formatter_for(priced: PricedDeal, templates_dir: Path) -> Formatter:
     """A Formatter for the deal's locale and currency with the workspace's translations."""
     loc = priced.deal.customer.locale
-    return Formatter(loc, priced.currency, translations(templates_dir / "locale", loc))
+    # with the catalogs' plural forms too: a recurring line prints "10 Benutzer × 36 Monate"
+    return Formatter.for_locale(loc, priced.currency, templates_dir / "locale")
 
 
 def _address_lines(addr: Address | None) -> list[str]:
@@ -368,8 +369,8 @@ def _line(f: Formatter, ln: PricedLine, no: int,
     details += [a.text for a in approvals]
     return LineView(
         no=no, where=ln.where, code=ln.code or "", name=ln.name, description=ln.description,
-        family=ln.family or "custom", quantity=f.number(ln.quantity),
-        unit=unit_label(f, ln.unit), list_unit_price=f.money(ln.list_unit_price),
+        family=ln.family or "custom", **_quantity_cells(f, ln),
+        list_unit_price=f.money(ln.list_unit_price),
         list_amount=f.money(ln.list_amount), discount_pct=f.pct(ln.discount_pct),
         discount_amount=f.money(ln.discount_amount),
         sold_amount=f.t(LABELS["included"]) if ln.included else f.money(ln.sold_amount),
@@ -377,6 +378,15 @@ def _line(f: Formatter, ln: PricedLine, no: int,
         use_by=ln_use_by(f, ln), includes=includes, threshold=threshold, overage=overage,
         components=comps, approvals=list(approvals), notes=notes,
         details=[d for d in details if d])
+
+
+def _quantity_cells(f: Formatter, ln: PricedLine) -> dict[str, str]:
+    """The quantity and unit cells: ``12`` ``month``, or for a recurring line one cell
+    ``10 seats × 36 months`` (plural forms from the catalogs) and an empty unit."""
+    if ln.recurring and ln.months is not None:
+        return {"quantity": f"{f.quantity(ln.quantity, ln.unit)} × "
+                            f"{f.quantity(ln.months, 'month')}", "unit": ""}
+    return {"quantity": f.number(ln.quantity), "unit": unit_label(f, ln.unit)}
 
 
 def ln_use_by(f: Formatter, ln: PricedLine) -> str:

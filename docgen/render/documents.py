@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from docgen.models.policy import PlanTask, Policy
     from docgen.pricing import PricedDeal
     from docgen.render.context import DocContext
+    from docgen.signing import SigningKey
 
 __all__ = ["STYLESHEETS", "DocumentInput", "DocumentPolicy", "RenderedDocument", "Renderer",
            "render_batch"]
@@ -75,6 +76,8 @@ class DocumentInput:
     blockers: tuple[Finding, ...] = ()
     #: per line (``where``): the approvals bound to its current content (printed on final POs)
     approvals: Mapping[str, tuple[ApprovalRecord, ...]] = field(default_factory=dict)
+    #: the key a final PO is signed with (None: not signed)
+    signer: SigningKey | None = None
 
     @property
     def deal_id(self) -> str:
@@ -207,9 +210,14 @@ class Renderer:
                                       description=f"Order-X order {doc.number} (COMFORT)"))
             variant, xmp = "pdf/a-3b", xmp_properties()
         ident = hashlib.sha256(f"{doc.priced.fingerprint}{doc.number}{doc.kind.value}".encode())
-        return _with_stack_room(  # type: ignore[no-any-return]
+        pdf: bytes = _with_stack_room(
             self.pdf_engine.pdf, html, stylesheets=STYLESHEETS[doc.kind], issued=doc.issue_date,
             identifier=ident.hexdigest(), attachments=atts, variant=variant, xmp=xmp, what=what)
+        if doc.final_po and doc.signer is not None:  # signed last: PDF/A and attachments are final
+            from docgen.signing import sign_pdf
+
+            pdf = sign_pdf(pdf, doc.signer, signed_on=doc.issue_date, reason=f"PO {doc.number}")
+        return pdf
 
     def _docx_bytes(self, doc: DocumentInput, ctx: Mapping[str, Any], what: str) -> bytes:
         name = f"{doc.kind.value}.docx"

@@ -202,3 +202,68 @@ def non_positive_custom_price(ctx: RuleContext) -> Iterator[Finding]:
         yield non_positive_custom_price.finding(
             ln.where, description=ln.description, price=f"{price.amount:f}",
             problem="zero" if price.amount == 0 else "negative")
+
+
+@rule("PRC006", name="months-differ-from-term", severity=Severity.WARNING, gate=Gate.NONE,
+      summary="a recurring line runs for other than the contract term (months, with its reason)",
+      message="{item} runs {months} months, the contract term is {term}: {reason}",
+      hint="Check that {months} months is what was agreed; leave months out to run the term")
+def months_differ_from_term(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    A line of a recurring SKU (`billing: monthly`) that gives `months` different from the
+    contract's `term_months`.
+
+    ## Why
+    A recurring SKU's quantity is in its unit (10 seats) and runs for the contract term unless
+    the line says otherwise. A line that runs shorter or longer (a ramp, a co-terminus add-on)
+    is legitimate but unusual: the reviewer should see it, with the reason the line gives in
+    `months_reason`.
+
+    ## Example
+    `{sku: LIC-VIEWER, quantity: 10, months: 24, months_reason: "co-terminus with the main
+    licence"}` on a 36-month contract.
+
+    ## How to fix
+    Nothing, if the months are right. Otherwise remove `months` (and its reason) to run the
+    contract term.
+    """
+    term = ctx.deal.contract.term_months
+    for ln in ctx.priced.lines:
+        if not ln.recurring or ln.months is None or ln.months_reason is None:
+            continue
+        if term is None or ln.months != term:
+            yield months_differ_from_term.finding(
+                f"{ln.where}.months", item=ln.code, months=ln.months,
+                term=f"{term} months" if term is not None else "not set",
+                reason=ln.months_reason)
+
+
+@rule("PRC007", name="months-on-one-off-sku", severity=Severity.ERROR, gate=Gate.PO,
+      summary="a line gives months for a SKU that is not billed monthly",
+      message="{item} is a one-off price per {unit}; months {months} cannot multiply it",
+      hint="Remove months and months_reason from the line, or sell a recurring SKU")
+def months_on_one_off_sku(ctx: RuleContext) -> Iterator[Finding]:
+    """## What it checks
+    `months` appears only on lines of recurring SKUs (`billing: monthly` in the catalogue).
+
+    ## Why
+    A one-off SKU's list price is per unit; multiplying it by months would invent a price the
+    catalogue does not have, and ignoring the months would price something else than the line
+    says. The line is left unpriced until it is fixed.
+
+    ## Example
+    `{sku: SVC-AUDIT-SEC, quantity: 1, months: 12, months_reason: "..."}`
+
+    ## How to fix
+    Remove `months` and `months_reason`, or choose the recurring SKU that was meant.
+    """
+    lines = [ln for ln in ctx.deal.lines if getattr(ln, "months", None) is not None]
+    if not lines:
+        return
+    for ln in ctx.priced.lines:
+        if ln.kind != "sku" or ln.sku is None or ln.sku.recurring or ln.auto_added:
+            continue
+        months = getattr(ctx.deal.lines[ln.index], "months", None)
+        if months is not None:
+            yield months_on_one_off_sku.finding(f"{ln.where}.months", item=ln.code,
+                                                unit=ln.unit, months=months)

@@ -18,6 +18,8 @@ The interface ``docgen po`` and ``docgen verify`` use::
     #   -> the deal's earlier PO is superseded by it, in the same transaction
     store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
     store.issued(number)                            # IssuedDocument or None (for verify)
+    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out))
+    store.signed_file(sha)                          # SignedFile or None (for verify)
     store.close()
 
 People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen.audit`)::
@@ -75,24 +77,30 @@ if TYPE_CHECKING:
         def requesters_for(self, deal_id: str) -> set[str]: ...
 
         def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
+        def versions(self, kind: VersionKind) -> list[VersionRecord]: ...
+
+        def version_content(self, kind: VersionKind, version: str) -> str | None: ...
 
         def close(self) -> None: ...
 
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Claim", "ClaimResult",
            "Decision", "DecisionOutcome", "DecisionReader", "IssueRequest", "IssuedDocument",
-           "Revision", "RevisionRecord", "Store", "database_url", "has_database",
-           "open_existing_store", "open_reader", "open_store", "sqlite_path"]
+           "Revision", "RevisionRecord", "SignedFile", "Store", "VersionKind", "VersionRecord",
+           "database_url", "has_database", "open_existing_store", "open_reader", "open_store",
+           "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
 ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0002_hist"
+SCHEMA_REVISION = "0006_hist"
 
 Status = Literal["reserved", "issued", "superseded", "void"]
 #: Every status, in the order a document can pass through them.
 STATUSES: tuple[Status, ...] = ("reserved", "issued", "superseded", "void")
+#: What a recorded version is a version of.
+VersionKind = Literal["catalogue", "policy"]
 DecisionKind = Literal["approve", "reject"]
 
 
@@ -184,6 +192,29 @@ class Revision:
     content: str
     source: str | None
     recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """A recorded catalogue or policy version (its content is read separately, when needed)."""
+
+    kind: VersionKind
+    version: str
+    sha256: str
+    effective_from: date
+    locked_by: str
+    locked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignedFile:
+    """A file docgen signed and recorded besides the PO itself (a pack holding PO `number`)."""
+
+    sha256: str
+    kind: str
+    number: str
+    deal_id: str
+    path: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from docgen.audit import DECISION_ACTIONS, AuditEntry
 from docgen.identity import normalise_email
-from docgen.store import SCHEMA_REVISION, Decision, RevisionRecord
+from docgen.store import (
+    SCHEMA_REVISION,
+    Decision,
+    RevisionRecord,
+    VersionKind,
+    VersionRecord,
+)
 
 __all__ = ["SqliteDecisionReader"]
 
@@ -23,6 +29,10 @@ _QUERY = ("SELECT deal_id, code, location, fingerprint, role, decided_by, decisi
           "decided_at FROM approval_decisions WHERE deal_id = ? ORDER BY decided_at, id")
 _INSERT_REVISION = ("INSERT OR IGNORE INTO deal_revisions (deal_id, revision, content, source, "
                     "recorded_at) VALUES (?, ?, ?, ?, ?)")
+
+
+#: The table of each kind of version (a fixed map: never a name from input).
+_VERSION_TABLES = {"catalogue": "catalogue_versions", "policy": "policy_versions"}
 
 
 def _utc(text: str) -> datetime:
@@ -76,6 +86,20 @@ class SqliteDecisionReader:
             (deal_id, *DECISION_ACTIONS))
         return [AuditEntry(seq=r[0], at=_utc(r[1]), actor=r[2], action=r[3], deal_id=r[4],
                            subject=r[5], detail=r[6], prev_mac=r[7], mac=r[8]) for r in rows]
+    def versions(self, kind: VersionKind) -> list[VersionRecord]:
+        """Every recorded version of the catalogue or the policy, oldest lock first."""
+        rows = self._conn.execute(
+            "SELECT version, sha256, effective_from, locked_by, locked_at "  # noqa: S608
+            f"FROM {_VERSION_TABLES[kind]} ORDER BY locked_at, id")
+        return [VersionRecord(kind=kind, version=r[0], sha256=r[1],
+                              effective_from=date.fromisoformat(r[2]), locked_by=r[3],
+                              locked_at=_utc(r[4])) for r in rows]
+
+    def version_content(self, kind: VersionKind, version: str) -> str | None:
+        """The canonical JSON recorded for `version`, or None."""
+        row = self._conn.execute(f"SELECT content FROM {_VERSION_TABLES[kind]} "  # noqa: S608
+                                 "WHERE version = ?", (version,)).fetchone()
+        return None if row is None else str(row[0])
 
     def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None:
         """Record each deal revision unless it is recorded already (one short write)."""

@@ -85,6 +85,9 @@ from docgen.store import (
     IssueRequest,
     Revision,
     RevisionRecord,
+    VersionKind,
+    VersionRecord,
+    SignedFile,
 )
 from docgen.store._holder import Holder, current_holder
 from docgen.store._tables import (
@@ -96,9 +99,12 @@ from docgen.store._tables import (
     audit_log,
     deal_revisions,
     document_files,
+    catalogue_versions,
     issued_documents,
     po_sequences,
+    policy_versions,
     users,
+    signed_files,
 )
 from docgen.store._web import WebSessions
 
@@ -108,6 +114,11 @@ __all__ = ["Store"]
 BUSY_TIMEOUT_S = 30
 #: Largest sequence number the 6-digit PO number format holds.
 MAX_SEQ = 999_999
+#: The databases docgen installs a driver for and is tested on.
+BACKENDS = ("sqlite", "postgresql")
+#: What a column means to the person who typed its value (for "too long" messages).
+_FIELDS = {"location": "where", "decided_by": "by", "requested_by": "by", "deal_id": "deal",
+           "code": "code", "role": "role"}
 #: Alembic's script folder, shipped inside the package.
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Key of the PostgreSQL advisory lock that serialises migrations ("docgen" in ASCII).
@@ -118,6 +129,7 @@ _AUDIT_LOCK = 0x6175646974
 _REQ, _DEC, _SEQ, _DOC = approval_requests, approval_decisions, po_sequences, issued_documents
 _USR, _TOK, _LOG, _HEAD = users, api_tokens, audit_log, audit_head
 _REV, _FILES = deal_revisions, document_files
+_VERSIONS = {"catalogue": catalogue_versions, "policy": policy_versions}
 
 
 def _now() -> datetime:
@@ -131,6 +143,11 @@ def _engine_for(target: str | Path) -> Engine:
         url: URL = URL.create("sqlite+pysqlite", database=str(target))
     else:
         url = make_url(target)
+        if url.get_backend_name() not in BACKENDS:
+            msg = (f"docgen stores its state in {' or '.join(BACKENDS)}, not "
+                   f"{url.get_backend_name()}: use postgresql+psycopg://USER@HOST/DB, or leave "
+                   f"{ENV_URL} unset for the workspace's SQLite file")
+            raise ValueError(msg)
         if url.drivername == "postgresql":  # psycopg (3) is what docgen installs
             url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
@@ -161,14 +178,27 @@ def _sqlite_locking(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _check_lengths(table: Any, values: dict[str, Any]) -> None:
+    """Refuse a text longer than its column (PostgreSQL would fail, SQLite would keep it)."""
+    problems = []
+    for name, value in values.items():
+        limit = getattr(table.c[name].type, "length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            field = _FIELDS.get(name, name)
+            problems.append(Problem(field, None, "", f"is {len(value)} characters long; docgen "
+                                    f"keeps at most {limit} ({value[:20]!r}…)"))
+    if problems:
+        raise InputError(problems)
+
+
 def _unusable(url: str, exc: BaseException) -> InputError:
     """One clear problem for a database docgen cannot open (password hidden)."""
     try:
         shown = make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        shown = url if "://" not in url else "(the URL)"
+    except (ArgumentError, ValueError):  # an unparsable URL may still hold a password
+        shown = url[:200] if "://" not in url else "(the URL, which cannot be parsed)"
     text = str(getattr(exc, "orig", None) or exc).strip()
-    reason = text.splitlines()[0] if text else type(exc).__name__
+    reason = text.splitlines()[0][:200] if text else type(exc).__name__
     where = ENV_URL if os.environ.get(ENV_URL) else "database"
     return InputError([Problem(where, None, "", f"cannot use the database {shown}: {reason}")])
 
@@ -197,6 +227,12 @@ def _supersede_reason(old: Any, new: Any) -> str:
     else:
         change = f"revision {str(new.revision)[:12]} issued"
     return f"deal {new.deal_id} changed ({change}); superseded by {new.number}"
+
+
+def _version(kind: VersionKind, row: Any) -> VersionRecord:
+    return VersionRecord(kind=kind, version=row.version, sha256=row.sha256,
+                         effective_from=row.effective_from, locked_by=row.locked_by,
+                         locked_at=row.locked_at)
 
 
 def _request(row: Any) -> ApprovalRequest:
@@ -292,7 +328,7 @@ class Store(WebSessions):
         url = str(target)
         try:
             engine = _engine_for(target)
-        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
             raise _unusable(url, exc) from None
         if secret is None:
             secret = Secret(target.parent if isinstance(target, Path) else None)
@@ -365,15 +401,26 @@ class Store(WebSessions):
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """A connection in a write transaction (committed on success, rolled back on error)."""
-        with self.engine.connect() as conn:
+        with self._database_errors(), self.engine.connect() as conn:
             conn = conn.execution_options(docgen_write=True)
             with conn.begin():
                 yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with self._database_errors(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """A database error as one line (InputError, exit 2), never the SQL statement or its
+        parameters; IntegrityError goes on to the callers that handle it."""
+        try:
+            yield
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise _unusable(self.url, exc) from None
 
     # -- PO numbers and issued documents -----------------------------------------------------
     #
@@ -567,7 +614,7 @@ class Store(WebSessions):
                 conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": a, "b": b})
             return bool(got)
         holder = Holder.from_json(row.holder)
-        return holder is None or holder.is_dead()  # no holder: reserved before 0002_hist
+        return holder is None or holder.is_dead()  # no holder: reserved before 0006_hist
 
     def _void_dead(self, conn: Connection, row: Any, actor: str | None) -> IssuedDocument:
         holder = Holder.from_json(row.holder)
@@ -722,6 +769,23 @@ class Store(WebSessions):
             row = conn.execute(select(_DOC).where(_DOC.c.number == number)).first()
         return _doc(row) if row else None
 
+    def record_signed_file(self, sha256: str, *, kind: str, number: str, deal_id: str,
+                           path: str | None) -> None:
+        """Record a file docgen signed (a pack of PO `number`); recording it again is a no-op."""
+        with self._write() as conn:
+            self._insert_ignore(conn, signed_files, {
+                "sha256": sha256, "kind": kind, "number": number, "deal_id": deal_id,
+                "path": path, "created_at": _now()}, ("sha256",))
+
+    def signed_file(self, sha256: str) -> SignedFile | None:
+        """The signed file recorded with this SHA-256, or None."""
+        with self._read() as conn:
+            row = conn.execute(select(signed_files).where(
+                signed_files.c.sha256 == sha256)).first()
+        return None if row is None else SignedFile(sha256=row.sha256, kind=row.kind,
+                                                   number=row.number, deal_id=row.deal_id,
+                                                   path=row.path)
+
     def documents(self, deal_id: str | None = None, *, status: str | None = None,
                   kind: str | None = None) -> list[IssuedDocument]:
         """Every registry entry (of one deal, in one status, of one kind), in number order."""
@@ -846,6 +910,8 @@ class Store(WebSessions):
                 other = next((d for d in prior if normalise_email(d.by) == me), None)
                 if distinct_people and other is not None:
                     raise _Refused(DecisionOutcome("same_person", decision, other))
+                _check_lengths(_DEC, {"location": decision.where, "role": decision.role,
+                                      "decided_by": decision.by, "code": decision.code})
                 conn.execute(insert(_DEC).values(
                     deal_id=decision.deal_id, code=decision.code, location=decision.where,
                     fingerprint=decision.fingerprint, role=decision.role,
@@ -1071,12 +1137,55 @@ class Store(WebSessions):
             raise AuthError([Problem("DOCGEN_TOKEN", None, "", (
                 f"the token's person, {user.email}, is disabled"))])
         return user
+    # -- catalogue and policy versions --------------------------------------------------------
+
+    def record_version(self, kind: VersionKind, version: str, *, content: str, sha256: str,
+                       effective_from: date, locked_by: str,
+                       locked_at: datetime | None = None) -> tuple[VersionRecord, bool]:
+        """Record a version unless it is recorded already; (the record, True when new).
+
+        A label recorded with other content is refused (InputError): recorded versions are
+        never changed, so changed content needs a new label.
+        """
+        table = _VERSIONS[kind]
+        values = {"version": version, "sha256": sha256, "content": content,
+                  "effective_from": effective_from, "locked_by": locked_by,
+                  "locked_at": locked_at or _now()}
+        with self._write() as conn:
+            created = self._insert_ignore(conn, table, values, ("version",))
+            row = conn.execute(select(table).where(table.c.version == version)).one()
+            if created:  # a version recorded is a state change: the audit log says who, when
+                self._append(conn, f"{kind}.version", actor=locked_by, subject=version,
+                             detail={"version": version, "sha256": sha256,
+                                     "effective_from": effective_from.isoformat()})
+        record = _version(kind, row)
+        if record.sha256 != sha256:
+            msg = (f"{kind} version {version} was recorded on {record.locked_at:%Y-%m-%d} by "
+                   f"{record.locked_by} with other content; recorded versions never change: "
+                   f"give the {kind} a new version label")
+            raise InputError([Problem(kind, None, "version", msg)])
+        return record, created
+
+    def versions(self, kind: VersionKind) -> list[VersionRecord]:
+        """Every recorded version of the catalogue or the policy, oldest lock first."""
+        table = _VERSIONS[kind]
+        q = select(table).order_by(table.c.locked_at, table.c.id)
+        with self._read() as conn:
+            return [_version(kind, r) for r in conn.execute(q)]
+
+    def version_content(self, kind: VersionKind, version: str) -> str | None:
+        """The canonical JSON recorded for `version`, or None."""
+        table = _VERSIONS[kind]
+        with self._read() as conn:
+            return conn.execute(select(table.c.content)
+                                .where(table.c.version == version)).scalar()
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _insert_ignore(self, conn: Connection, table: Any, values: dict[str, Any],
                        keys: Sequence[str]) -> bool:
         """Insert `values` unless a row with the same `keys` exists; True when inserted."""
+        _check_lengths(table, values)
         if self.dialect in ("sqlite", "postgresql"):
             if self.dialect == "sqlite":
                 from sqlalchemy.dialects.sqlite import insert as dialect_insert

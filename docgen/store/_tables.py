@@ -32,8 +32,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["LIVE", "UTCDateTime", "api_tokens", "approval_decisions", "approval_requests",
-           "audit_head", "audit_log", "deal_revisions", "document_files", "issued_documents",
-           "metadata", "po_sequences", "sign_in_attempts", "users", "web_sessions"]
+           "audit_head", "audit_log", "catalogue_versions", "deal_revisions", "document_files",
+           "issued_documents", "metadata", "po_sequences", "policy_versions", "sign_in_attempts",
+           "signed_files", "users", "web_sessions"]
 
 #: Registry statuses of a document that still counts: being issued, or issued and valid.
 LIVE = ("reserved", "issued")
@@ -133,7 +134,7 @@ issued_documents = Table(
     Column("void_reason", Text, nullable=True),
     Column("reserved_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
-    # added by 0002_hist
+    # added by 0006_hist
     Column("kind", String(16), nullable=False, server_default="po"),
     Column("revision", String(64), nullable=True),     # the deal revision it was issued for
     Column("holder", Text, nullable=True),             # JSON: the reserving process
@@ -247,4 +248,38 @@ sign_in_attempts = Table(
     Column("at", UTCDateTime(), nullable=False),
     Column("ok", Boolean(name="ok"), nullable=False),
     Index(None, "key", "at"),
+)
+
+def _version_table(name: str) -> Table:
+    """A table of recorded versions (catalogue or policy): never updated, never deleted.
+
+    The migration adds triggers that refuse UPDATE and DELETE on both backends, so a recorded
+    version stays what the POs priced with it were priced with.
+    """
+    return Table(
+        name, metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("version", String(200), nullable=False),      # the file's version label
+        Column("sha256", String(64), nullable=False),         # of `content`
+        Column("content", Text, nullable=False),              # canonical JSON of the file
+        Column("effective_from", Date, nullable=False),
+        Column("locked_by", String(200), nullable=False),
+        Column("locked_at", UTCDateTime(), nullable=False),
+        UniqueConstraint("version"),
+    )
+
+
+catalogue_versions = _version_table("catalogue_versions")
+policy_versions = _version_table("policy_versions")
+# files docgen signed besides the issued PO itself (a pack of it): `verify` finds a file by the
+# SHA-256 of its own bytes here, never by a hash the file claims about itself
+signed_files = Table(
+    "signed_files", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),            # "pack"
+    Column("number", String(64), nullable=False),          # the PO it holds
+    Column("deal_id", String(64), nullable=False),
+    Column("path", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "number"),
 )

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import yaml
+
 from tests.conftest import EXAMPLES, assert_no_traceback, example_data
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -29,7 +31,10 @@ def test_forecast_json_of_the_sample_pipeline(run_cli: Run, write_deal: Callable
     fc = json.loads(proc.stdout)
     stages = {s["stage"]: s for s in fc["stages"]}
     assert list(stages) == ["qualification", "funding", "proposal", "approval", "won"]
-    assert stages["approval"]["count"] == 5 and stages["qualification"]["count"] == 0
+    in_approval = [p for p in EXAMPLES.glob("*.yaml")
+                   if yaml.safe_load(p.read_text("utf-8")).get("stage") == "approval"]
+    assert stages["approval"]["count"] == len(in_approval) >= 5
+    assert stages["qualification"]["count"] == 0
     assert stages["proposal"]["deals"] == ["D-2026-0077"]
     for s in fc["stages"]:
         for cur, sold in s["sold"].items():

@@ -33,6 +33,7 @@ def _refused(proc: subprocess.CompletedProcess[str]) -> None:
     pytest.param(("po", str(CLEAN), "-o", "OUT", "--date", "2026-11-22"), id="final-po-state"),
     pytest.param(("submit", str(CLEAN)), id="submit-state"),
     pytest.param(("catalogue", "lock"), id="catalogue-lock"),
+    pytest.param(("policy", "lock"), id="policy-lock"),
     pytest.param(("schema", "export"), id="schema-export"),
     pytest.param(("po", str(CLEAN), "-o", "SAMPLE/refused-out", "--draft", "--date",
                   "2026-11-22"),

@@ -454,3 +454,164 @@ def test_yaml_1_1_booleans_stay_text_and_true_false_fields_still_take_them(
     assert (address.country, address.region) == ("NO", "ON")
     assert deal.customer.new is True
     assert deal.has_evidence("mnda_signed")
+
+
+# -- command-line options ---------------------------------------------------------------------
+
+DEAL_ARG = "{deal}"
+#: (id, the command with one text option, where the hostile text goes)
+CLI_TEXT = [
+    ("approve-where", ["approve", DEAL_ARG, "--code", "PRC001", "--where", "{bad}", "--role",
+                       "cs"], "--where"),
+    ("approve-note", ["approve", DEAL_ARG, "--code", "PRC001", "--where", "lines[0]", "--role",
+                      "cs", "--note", "{bad}"], "--note"),
+    ("reject-note", ["reject", DEAL_ARG, "--code", "PRC001", "--where", "lines[0]", "--role",
+                     "cs", "--note", "{bad}"], "--note"),
+    ("approve-code", ["approve", DEAL_ARG, "--code", "{bad}", "--where", "lines[0]", "--role",
+                      "cs"], "--code"),
+    ("approve-role", ["approve", DEAL_ARG, "--code", "PRC001", "--where", "lines[0]", "--role",
+                      "{bad}"], "--role"),
+    ("users-add-name", ["users", "add", "x@vendor.example", "--name", "{bad}", "--admin"],
+     "--name"),
+    ("users-add-email", ["users", "add", "{bad}", "--name", "X", "--admin"], "EMAIL"),
+    ("token-create-name", ["token", "create", "--name", "{bad}"], "--name"),
+    ("approvals-deal", ["approvals", "{bad}"], "DEAL"),
+    ("rules-code", ["rules", "{bad}"], "CODE"),
+    ("catalogue-show-code", ["catalogue", "show", "{bad}"], "CODE"),
+    ("catalogue-list-currency", ["catalogue", "list", "--currency", "{bad}"], "--currency"),
+    ("po-format", ["po", DEAL_ARG, "-o", "out", "--draft", "--format", "{bad}"], "--format"),
+    ("report-now", ["report", DEAL_ARG, "-o", "r.json", "--now", "{bad}"], "--now"),
+]
+#: Control characters, and the bidi controls that make a terminal show other text.
+HOSTILE_CHARS = [("escape", "\x1b[31m", "U+001B"), ("bell", "\x07", "U+0007"),
+                 ("newline", "\n", "U+000A"), ("next-line", "\x85", "U+0085"),
+                 ("right-to-left-override", "\u202e", "U+202E"),
+                 ("first-strong-isolate", "\u2068", "U+2068")]
+
+
+@pytest.mark.parametrize(("cmd_id", "args", "option"), CLI_TEXT, ids=[c[0] for c in CLI_TEXT])
+@pytest.mark.parametrize(("char_id", "char", "code"), HOSTILE_CHARS,
+                         ids=[c[0] for c in HOSTILE_CHARS])
+def test_control_characters_in_a_cli_text_option_are_refused(
+        cli_run: Run, tmp_path: Path, cmd_id: str, args: list[str], option: str, char_id: str,
+        char: str, code: str) -> None:
+    # given: a text option holding the character (stored and echoed raw to terminals before)
+    deal = example(SAMPLE)
+    bad = f"lines{char}[0]" if "now" not in cmd_id else f"2026-11-22{char}"
+    argv = [a.replace(DEAL_ARG, str(deal)).replace("{bad}", bad) for a in args]
+    argv = [str(tmp_path / a) if a in ("out", "r.json") else a for a in argv]
+    # when
+    result = cli_run(*argv)
+    # then: exit 2 naming the option and the character, which is not echoed back
+    assert result.exit_code == 2, result.output
+    assert option in result.output
+    assert f"contains the control character {code}" in result.output
+    assert bad not in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["po", DEAL_ARG, "-o", "out", "--date", "9999-12-31"],
+     "9999-12-31 is outside the issue dates docgen accepts (2000-01-01 to 2100-12-31)"),
+    (["po", DEAL_ARG, "-o", "out", "--date", "1999-12-31"],
+     "1999-12-31 is outside the issue dates docgen accepts (2000-01-01 to 2100-12-31)"),
+    (["po", DEAL_ARG, "-o", "out", "--date", "0001-01-01"],
+     "0001-01-01 is outside the issue dates docgen accepts"),
+    (["report", DEAL_ARG, "-o", "r.json", "--now", "9999-12-31T23:59:59-01:00"],
+     "--now: 9999-12-31 is outside the dates docgen accepts (2000-01-01 to 2100-12-31)"),
+    (["report", DEAL_ARG, "-o", "r.json", "--now", "0001-01-01T00:00:00+01:00"],
+     "--now: 0001-01-01 is outside the dates docgen accepts"),
+], ids=["date-9999", "date-1999", "date-0001", "now-9999-west", "now-0001-east"])
+def test_dates_on_the_command_line_are_bounded(cli_run: Run, tmp_path: Path, args: list[str],
+                                               message: str) -> None:
+    # given: dates that overflowed in date arithmetic (exit 3) before
+    argv = [str(example(SAMPLE)) if a == DEAL_ARG else a for a in args]
+    argv = [str(tmp_path / a) if a in ("out", "r.json") else a for a in argv]
+    # when
+    result = cli_run(*argv)
+    # then
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "internal error" not in result.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "r.json").exists()
+
+
+def test_the_last_accepted_issue_date_renders(cli_run: Run, tmp_path: Path) -> None:
+    result = cli_run("po", example(SAMPLE), "-o", tmp_path / "out", "--draft", "--date",
+                     "2100-12-31", "--format", "html")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("url", ["mysql://u:secret@db.example/docgen",
+                                 "mysql+pymysql://u@db.example/docgen", "oracle://u@h/x",
+                                 "not a url", "postgresql://[::1"],
+                         ids=["mysql", "mysql-driver", "oracle", "not-a-url", "malformed"])
+def test_an_unsupported_or_malformed_database_url_is_refused(
+        cli_run: Run, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    # given: a database docgen has no driver for, or no URL at all (exit 3 before)
+    monkeypatch.setenv("DOCGEN_DATABASE_URL", url)
+    # when
+    result = cli_run("submit", example(SAMPLE))
+    # then: exit 2, naming the variable, never the password
+    assert result.exit_code == 2, result.output
+    assert "error: DOCGEN_DATABASE_URL: cannot use the database" in result.output
+    assert "secret" not in result.output
+    assert "internal error" not in result.output
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres,
+                                                                      pytest.mark.slow])])
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store on SQLite (the workspace's file) or on a fresh PostgreSQL schema."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("DOCGEN_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    return str(request.param)
+
+
+def test_a_300_character_value_never_prints_the_sql(cli_run: Run, database: str,
+                                                   ws_path: Path) -> None:
+    # given: a value longer than its column (PostgreSQL printed the SQL statement, exit 3)
+    long = "x" * 300
+    # when: the first administrator is added with a 300-character name
+    result = cli_run("users", "add", "admin@vendor.example", "--name", long, "--admin")
+    # then: exit 2 naming the field, on either backend, and nothing stored
+    assert result.exit_code == 2, result.output
+    assert "--name" in result.output and "200 characters" in result.output
+    for sql in ("INSERT", "SELECT", "[SQL", "parameters"):
+        assert sql not in result.output
+    from docgen import api
+
+    with api.Session(ws_path, locked=False) as s:
+        store = s._existing_store()  # noqa: SLF001 - looking, not acting
+        assert store is None or store.count_users() == 0
+
+
+POLICY_BOUNDS = [
+    ("po-valid-days-huge", "po_valid_days: 30", "po_valid_days: 99999999", "po_valid_days"),
+    ("sla-hours-zero", "sla_hours: 48", "sla_hours: 0", "exceptions.sla_hours"),
+    ("sla-hours-huge", "sla_hours: 48", "sla_hours: 1000000", "exceptions.sla_hours"),
+    ("warn-hours-negative", "warn_hours: 24", "warn_hours: -1", "exceptions.warn_hours"),
+    ("tax-rate-over-100", 'DE: "19"', 'DE: "190"', "tax_rates.DE"),
+    ("tax-rate-negative", 'DE: "19"', 'DE: "-5"', "tax_rates.DE"),
+    ("go-live-notice-huge", "go_live_notice_hours: 72", "go_live_notice_hours: 10000000",
+     "go_live_notice_hours"),
+    ("band-over-100", 'up_to: "100"', 'up_to: "150"', "discount_bands[3].up_to"),
+    ("stage-probability-over-100", "probability: 5,", "probability: 105,",
+     "stages[0].probability"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [c[1:] for c in POLICY_BOUNDS],
+                         ids=[c[0] for c in POLICY_BOUNDS])
+def test_policy_numbers_are_bounded(cli_run: Run, ws_path: Path, old: str, new: str,
+                                    field: str) -> None:
+    # given: a policy number outside what any business needs (overflowed dates before)
+    policy = ws_path / "skus" / "policy.yaml"
+    text = policy.read_text("utf-8")
+    assert old in text, old
+    policy.write_text(text.replace(old, new, 1), "utf-8")
+    # when
+    result = cli_run("validate", example(SAMPLE))
+    # then: exit 2 at the file, the line and the field
+    assert result.exit_code == 2, result.output
+    assert f"{policy}:{_line_of(text, old)}: {field}:" in result.output
+    assert "internal error" not in result.output

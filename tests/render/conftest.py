@@ -19,6 +19,7 @@ from tests.conftest import copy_sample
 #: priced in INR (the sample catalogue has none).
 INR_PRICES = {
     "LIC-ANL-PRO": "110000.00", "LIC-ANL-ENT": "265000.00", "LIC-SEAT-ADD": "2250.00",
+    "LIC-VIEWER": "1350.00",
     "LIC-BI-LEGACY": "73000.00", "SVC-WS-REMOTE": "215000.00", "SVC-AUDIT-SEC": "585000.00",
     "TRN-ADMIN": "85000.00", "SVC-ONSITE-DAY": "148500.00", "MSV-OPS": "279000.00",
     "SUP-STD": "13500.00", "SUP-PREM": "40500.00", "USG-PV-1M": "27000.00",
@@ -33,6 +34,8 @@ def add_inr(root: Path) -> None:
     path = root / "skus" / "catalogue.yaml"
     data = yaml.safe_load(path.read_text("utf-8"))
     data["catalogue"]["currencies"].append("INR")
+    # changed content needs a new version label to be locked (SPEC §2.2)
+    data["catalogue"]["version"] = f"{data['catalogue']['version']}-inr"
     for sku in data["skus"]:
         sku["list_price"]["INR"] = INR_PRICES[sku["code"]]
         if sku.get("overage"):

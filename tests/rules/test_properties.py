@@ -183,7 +183,9 @@ def assert_reconciles(priced: PricedDeal) -> None:
         assert ln.sold_amount is not None
         for m in (ln.list_amount, ln.discount_amount, ln.sold_amount):
             at_minor_unit(m)
-        assert ln.list_amount.amount == quantize(ln.list_unit_price.amount * ln.quantity, cur)
+        months = ln.months if ln.recurring else None  # a recurring line: x its months
+        assert ln.list_amount.amount == quantize(
+            ln.list_unit_price.amount * ln.quantity * (months or 1), cur)
         assert ln.list_amount - ln.discount_amount == ln.sold_amount
         if ln.included:
             assert ln.sold_amount.is_zero()

@@ -129,3 +129,14 @@ def test_every_sample_stage_is_a_policy_stage(sample: Workspace) -> None:
     # then: the samples use only the policy's stage ids, the lost stage among them
     assert stages <= set(sample.policy.deal_stages)
     assert sample.policy.lost_stage in stages
+
+
+def test_recurring_sample_warns_only_about_the_shorter_line(sample: Workspace) -> None:
+    # when
+    result = _validate(sample, "D-2026-0140")
+    # then: 10 seats run the 36-month term; 5 seats run 24 months, with the reason, for review
+    assert not result.blocking
+    assert _pairs(result) == Counter({("PRC006", "lines[2].months"): 1})
+    viewer = [ln for ln in result.priced.lines if ln.code == "LIC-VIEWER"]
+    assert [(ln.quantity, ln.months, ln.list_amount.amount) for ln in viewer] == [
+        (10, 36, 5400), (5, 24, 1800)]

@@ -18,7 +18,7 @@ from docgen.findings import Severity
 from docgen.identity import TOKEN_PREFIX, token_digest
 from docgen.validate import DealResult
 from docgen.workspace import Workspace
-from tests.conftest import example, example_data
+from tests.conftest import example, example_data, relock_policy
 from tests.store.conftest import Backend, person
 
 CS = "cs.lead@brightfield.example"
@@ -280,13 +280,16 @@ def test_forged_audit_row_does_not_vouch(ws: Workspace, store: Any, backend: Bac
 
 # -- separation of duties (issue 12) -----------------------------------------------------------
 
-def _policy(ws: Workspace, edit: Callable[[dict[str, Any]], None]) -> Workspace:
+def _policy(ws: Workspace, edit: Callable[[dict[str, Any]], None], *,
+            relock: bool = True) -> Workspace:
     """Rewrite the workspace's policy with `edit` and return the workspace, reloaded."""
     import yaml
 
     data = yaml.safe_load(ws.policy_path.read_text("utf-8"))
     edit(data)
     ws.policy_path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    if relock:
+        relock_policy(ws.root)
     return Workspace(ws.root)
 
 
@@ -423,7 +426,7 @@ def test_policy_bands_without_approvers_are_refused(ws: Workspace) -> None:
         for band in p["discount_bands"]:
             band["approvers"] = []
 
-    ws = _policy(ws, empty)
+    ws = _policy(ws, empty, relock=False)   # the policy no longer loads: it cannot be locked
 
     # then
     with pytest.raises(InputError, match="needs approvers"):

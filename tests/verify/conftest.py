@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from docgen.store import IssuedDocument
+from docgen.store import IssuedDocument, SignedFile
 from docgen.workspace import Workspace
 
 ISSUED = date(2026, 11, 22)
@@ -23,6 +23,7 @@ class FakeRegistry:
 
     def __init__(self) -> None:
         self.docs: dict[str, IssuedDocument] = {}
+        self.files: dict[str, SignedFile] = {}
 
     def record(self, number: str, *, deal_id: str, fingerprint: str, pdf: Path,
                issued_on: date = ISSUED) -> None:
@@ -39,6 +40,16 @@ class FakeRegistry:
     def issued(self, number: str) -> IssuedDocument | None:
         """The entry of `number`, or None."""
         return self.docs.get(number)
+
+    def record_signed_file(self, sha256: str, *, kind: str, number: str, deal_id: str,
+                           path: str | None) -> None:
+        """Record a signed pack, as ``docgen pack`` does."""
+        self.files[sha256] = SignedFile(sha256=sha256, kind=kind, number=number,
+                                        deal_id=deal_id, path=path)
+
+    def signed_file(self, sha256: str) -> SignedFile | None:
+        """The signed pack recorded with this SHA-256, or None."""
+        return self.files.get(sha256)
 
     def close(self) -> None:
         """Nothing to close."""
@@ -107,6 +118,20 @@ def rewrite_attachment(pdf: Path, name: str, edit: Callable[[bytes], bytes],
     return out
 
 
+def pack(ws: Workspace, paths: list[Path], out: Path, registry: FakeRegistry) -> Any:
+    """Pack `paths` as ``docgen pack`` does: signed with `ws`'s key, recorded in `registry`."""
+    from docgen.pack import pack_pdfs
+    from docgen.signing import sign_pdf, signing_key
+
+    key = signing_key(ws)
+    result = pack_pdfs(paths, out, registry=registry,
+                       sign=lambda blob, day: sign_pdf(blob, key, signed_on=day))
+    if result.number is not None:
+        registry.record_signed_file(result.sha256, kind="pack", number=result.number,
+                                    deal_id=str(result.deal_id), path=str(result.path))
+    return result
+
+
 @pytest.fixture
 def draft_po(shared_ws: Workspace, tmp_path: Path) -> Callable[..., Path]:
     """Render a draft PO (no number) of a sample deal; returns the PDF's path."""
@@ -126,6 +151,7 @@ def tools() -> Any:
     class Tools:
         FakeRegistry = globals()["FakeRegistry"]
         render = staticmethod(render)
+        pack = staticmethod(pack)
         rewrite_attachment = staticmethod(rewrite_attachment)
 
     return Tools

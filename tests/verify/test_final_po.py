@@ -60,10 +60,37 @@ def test_final_po_is_pdfa3b_with_json_and_orderx(final_po: Callable[..., Any]) -
     assert facturx.get_flavor(etree.fromstring(xml)) == "order-x"
 
 
+def test_final_po_is_signed_and_stays_pdfa(final_po: Callable[..., Any],
+                                          shared_ws: Workspace) -> None:
+    """The signature is an incremental update after the PDF/A file: the project's PDF/A checks
+    still pass on the signed bytes, WeasyPrint's XMP is kept, the signing time is the issue date."""
+    from docgen.signing import signature_check, trusted_certificate
+    from docgen.verify import _check_pdfa, load_pdf
+
+    # given / when
+    po = final_po()
+    blob = po.pdf.read_bytes()
+    # then: one PAdES signature, with the workspace's certificate, covering every byte
+    summary, problems = signature_check(blob, trusted_certificate(shared_ws))
+    assert problems == [], summary
+    assert "signed 2026-11-22" in summary
+    assert b"/SubFilter /ETSI.CAdES.detached" in blob
+    assert blob.count(b"%%EOF") == 2  # WeasyPrint's file, then the signature's update
+    # the PDF/A checks on the signed file: XMP 3B, output intent, /AF once, annotations
+    assert _check_pdfa(load_pdf(po.pdf), ["docgen-po.json", "order-x.xml"]).mismatches == ()
+    meta = PdfReader(po.pdf).xmp_metadata.stream.get_data()
+    assert b"pyHanko" not in meta
+    assert b"<fx:DocumentType>ORDER</fx:DocumentType>" in meta
+    # the same PO signed again gives the same bytes
+    again = final_po(out=po.pdf.parent / "again")
+    assert again.pdf.read_bytes() == blob
+
+
 def test_draft_po_stays_a_plain_pdf(draft_po: Callable[..., Path]) -> None:
     # given / when
     reader = PdfReader(draft_po())
-    # then: no PDF/A claim, no Order-X order, the JSON still there (with the deal file)
+    # then: not signed, no PDF/A claim, no Order-X order, the JSON still there (the deal file)
+    assert "/AcroForm" not in reader.trailer["/Root"]
     assert reader.xmp_metadata is None or not reader.xmp_metadata.pdfaid_part
     assert list(reader.attachments) == ["docgen-po.json"]
     data = json.loads(reader.attachments["docgen-po.json"][0])

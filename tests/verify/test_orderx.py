@@ -187,3 +187,25 @@ def test_vendor_without_a_country_is_refused(shared_ws: Workspace) -> None:
     # when / then
     with pytest.raises(RenderError, match="country"):
         _order(shared_ws, EXAMPLES[0], vendor=vendor)
+
+
+def test_orderx_recurring_line_carries_quantity_and_months(shared_ws: Workspace) -> None:
+    # given: D-2026-0140 sells 10 viewer seats for the 36-month term at EUR 15.00 a seat-month
+    deal = next(p for p in EXAMPLES if p.stem.startswith("D-2026-0140"))
+    # when
+    root = parse_orderx(_order(shared_ws, deal))
+    order = read_orderx(root)
+    # then: the quantity is in seats, the gross price covers one seat for the 36 months, and a
+    #       note states the months and the monthly price exactly
+    line = order.lines[1]
+    assert (line.code, line.quantity) == ("LIC-VIEWER", Decimal(10))
+    assert line.gross == Decimal("540.00") and line.total == Decimal("5400.00")
+    item = root.findall(".//ram:IncludedSupplyChainTradeLineItem", NS)[1]
+    notes = [n.text for n in item.findall(".//ram:IncludedNote/ram:Content", NS)]
+    assert "Recurring: 10 seat x 36 months at 15.00 per seat per month" in notes
+    characteristic = item.find(".//ram:SpecifiedTradeProduct/ram:ApplicableProductCharacteristic",
+                               NS)
+    assert characteristic is not None
+    assert (characteristic.findtext("ram:Description", namespaces=NS),
+            characteristic.findtext("ram:Value", namespaces=NS)) == ("Billing months", "36")
+    assert orderx.arithmetic_problems(order) == []

@@ -35,8 +35,8 @@ def test_verify_final_po_passes_every_check(final_po: Callable[..., Any],
     report = _verify(shared_ws, po.pdf, po.registry)
     # then
     assert report.ok, report.mismatches
-    assert [c.name for c in report.checks] == ["registry", "pricing", "Order-X", "PDF/A-3b",
-                                               "printed figures"]
+    assert [c.name for c in report.checks] == ["registry", "signature", "pricing", "Order-X",
+                                               "PDF/A-3b", "printed figures", "printed text"]
     assert (report.number, report.deal) == (po.number, "D-2026-0042")
 
 
@@ -60,6 +60,7 @@ def test_verify_edited_json_names_the_field(tools: Any, final_po: Callable[..., 
     assert any("lines[0].sold_amount" in m and "14000.00" in m and "14820.00" in m
                for m in failed["pricing"])
     assert any("not the issued file" in m for m in failed["registry"])
+    assert failed["signature"]  # rewriting the file broke docgen's signature
     assert any("line 1 line total" in m for m in failed["Order-X"])
     assert any("line 1 sold amount '$14,000.00'" in m for m in failed["printed figures"])
 
@@ -78,7 +79,7 @@ def test_verify_edited_xml_names_the_difference(tools: Any, final_po: Callable[.
     report = _verify(shared_ws, forged, po.registry)
     failed = _failed(report)
     # then
-    assert set(failed) == {"registry", "Order-X"}
+    assert set(failed) == {"registry", "signature", "Order-X"}
     assert any("grand total: the XML says 99999.00" in m for m in failed["Order-X"])
     assert any("is not the grand total 99999.00" in m for m in failed["Order-X"])
 
@@ -109,9 +110,12 @@ def test_verify_edited_page_names_the_figure(tools: Any, shared_ws: Workspace, t
                     fingerprint=result.priced.fingerprint, pdf=rendered.paths["pdf"])
     # when
     report = _verify(shared_ws, rendered.paths["pdf"], registry)
-    # then: only the page disagrees, and the message names the line and the figure
+    # then: only the page disagrees, and the messages name the line and the figures
     expected = "line 2 sold amount '$2,916.00' is not on the page"
-    assert _failed(report) == {"printed figures": [expected]}
+    assert _failed(report) == {
+        "printed figures": [expected],
+        "printed text": [expected,
+                         "the page shows the amount '$2,900.00', which is not in the PO's data"]}
 
 
 @pytest.mark.parametrize(
@@ -203,21 +207,55 @@ def test_verify_refuses_when_the_catalogue_differs_from_its_lock(
         _verify(fresh, po.pdf, po.registry)
 
 
-def test_verify_after_a_relock_names_the_changed_price(final_po: Callable[..., Any],
-                                                       ws: Workspace) -> None:
-    # given: the catalogue was changed and re-locked after the PO was issued
+def test_verify_after_a_relock_uses_the_pos_recorded_version(
+        final_po: Callable[..., Any], ws: Workspace, shared_ws: Workspace,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: the PO's catalogue version is recorded; then a price changed under a new version
+    #        (both workspaces sign with one company key)
     from docgen import api
+    from docgen.signing import ENV_P12, P12_FILE, signing_key
 
+    signing_key(shared_ws)
+    monkeypatch.setenv(ENV_P12, str(shared_ws.state_dir / P12_FILE))
     po = final_po()
+    with api.Session(ws.root) as s:
+        s.versions.record_current()
     cat = ws.catalogue_path
-    cat.write_text(cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1), "utf-8")
+    text = cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1)
+    cat.write_text(text.replace('version: "2026.12"', 'version: "2027.01"', 1), "utf-8")
     with api.Session(ws.root, locked=False, token=admin_token_for(ws.root)) as s:
         s.lock_catalogue()
-    fresh = api.Session(ws.root).workspace
     # when
-    failed = _failed(_verify(fresh, po.pdf, po.registry))
+    with api.Session(ws.root) as s:
+        report = verify_file(s.workspace, po.pdf, po.registry,
+                             catalogue_for=s.versions.catalogue)
+    # then: the genuine earlier PO still verifies, recomputed with 2026.12
+    assert report.ok, report.mismatches
+
+
+def test_verify_names_the_changed_price_when_the_pos_version_is_unknown(
+        final_po: Callable[..., Any], ws: Workspace, shared_ws: Workspace,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: the catalogue was changed and re-locked, and the PO's version was never recorded
+    #        (both workspaces sign with one company key)
+    from docgen import api
+    from docgen.signing import ENV_P12, P12_FILE, signing_key
+
+    signing_key(shared_ws)
+    monkeypatch.setenv(ENV_P12, str(shared_ws.state_dir / P12_FILE))
+    po = final_po()
+    cat = ws.catalogue_path
+    text = cat.read_text("utf-8").replace('USD: "1300.00"', 'USD: "1250.00"', 1)
+    cat.write_text(text.replace('version: "2026.12"', 'version: "2027.01"', 1), "utf-8")
+    with api.Session(ws.root, locked=False, token=admin_token_for(ws.root)) as s:
+        s.lock_catalogue()
+    # when
+    with api.Session(ws.root) as s:
+        failed = _failed(verify_file(s.workspace, po.pdf, po.registry,
+                                     catalogue_for=s.versions.catalogue))
     # then
     assert list(failed) == ["pricing"]
+    assert any("not recorded" in m for m in failed["pricing"])
     assert any("lines[0].list_unit_price" in m and "1250.00" in m for m in failed["pricing"])
 
 

@@ -33,7 +33,8 @@ def test_cli_issue_then_verify(run_cli: Run, ws_path: Path, tmp_path: Path, tool
     assert_no_traceback(ok)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "PO-2026-000001 (deal D-2026-0101): verified" in ok.stdout
-    for check in ("registry", "pricing", "Order-X", "PDF/A-3b", "printed figures"):
+    for check in ("registry", "signature", "pricing", "Order-X", "PDF/A-3b", "printed figures",
+                  "printed text"):
         assert f"ok   {check}:" in ok.stdout
 
     # given: a copy whose embedded JSON raises a discount

@@ -1,7 +1,7 @@
 """History: deal revisions, issue once per revision, superseded documents, holders, issued bytes.
 
-Revision ID: 0002_hist
-Revises: 0003_web
+Revision ID: 0006_hist
+Revises: 0005_sign
 Create Date: 2026-11-30
 
 Every approval and every PO number of a 0001 database is kept. ``issued_documents`` gains the
@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_hist"
-down_revision = "0003_web"
+revision = "0006_hist"
+down_revision = "0005_sign"
 branch_labels = None
 depends_on = None
 
@@ -30,7 +30,7 @@ _ISSUED = "status = 'issued'"
 _STATUS = "status IN ('reserved', 'issued', 'superseded', 'void')"
 _OLD_COLUMNS = ("number", "prefix", "year", "seq", "deal_id", "fingerprint", "status",
                 "file_sha256", "path", "issued_on", "void_reason", "reserved_at", "updated_at")
-_REASON = "superseded by {number} when migrating to 0002_hist: only one PO per deal stays valid"
+_REASON = "superseded by {number} when migrating to 0006_hist: only one PO per deal stays valid"
 
 
 def _new_columns() -> list[sa.Column]:
@@ -148,5 +148,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    msg = "0002_hist cannot be downgraded: superseded and void documents would lose their state"
+    msg = "0006_hist cannot be downgraded: superseded and void documents would lose their state"
     raise NotImplementedError(msg)
