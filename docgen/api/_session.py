@@ -702,6 +702,7 @@ class Session:
         from docgen.signing import sign_pdf
 
         self._writable(out, "a pack")
+        self.refuse_input(Path(out), extra=pdfs)  # `pack PO SOW -o PO` must not eat the PO
         store = self._existing_store()
 
         def sign(blob: bytes, day: date) -> bytes:
