@@ -32,8 +32,9 @@ class DocumentKind(StrEnum):
 
 def file_stem(deal_id: str, kind: DocumentKind, number: str | None, *,
               internal: bool = False) -> str:
-    """``D-2026-0042-po`` for a final document, ``D-2026-0042-po-draft`` for a draft; an
-    internal copy adds ``-internal`` (it is never the issued file)."""
+    """``D-2026-0042-po-PO-2026-000007`` for a final document, ``D-2026-0042-po-draft`` for a
+    draft: a final document's name carries its number, so a new issue never lands on an old one.
+    An internal copy adds ``-internal`` (it is never the issued file)."""
     stem = f"{deal_id}-{kind.value}"
-    stem = stem if number is not None else f"{stem}-draft"
+    stem = f"{stem}-{number}" if number is not None else f"{stem}-draft"
     return f"{stem}-internal" if internal else stem

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from docgen.errors import InternalRuleError
 from docgen.findings import ACTION_GATES, Finding, sort_findings
@@ -49,12 +50,16 @@ class DealResult:
         """Per document kind: True when no finding gated to it is an error or an unmet approval."""
         return {action: not self.blockers(action) for action in ACTION_GATES}
 
+    @cached_property
+    def canonical(self) -> str:
+        """The deal's canonical content: sorted, compact JSON (what a revision records)."""
+        return json.dumps(self.deal.model_dump(mode="json"), sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False)
+
     @property
     def revision(self) -> str:
         """SHA-256 of the deal's canonical content (what was validated)."""
-        data = json.dumps(self.deal.model_dump(mode="json"), sort_keys=True,
-                          separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(data.encode()).hexdigest()
+        return hashlib.sha256(self.canonical.encode()).hexdigest()
 
     def to_json(self) -> dict[str, object]:
         """SPEC §5 ``--json`` entry for this deal."""

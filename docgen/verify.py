@@ -302,8 +302,15 @@ def _check_registry(pdf: EmbeddedPdf, data: Mapping[str, Any], registry: Registr
         return Check(name, "unknown number",
                      (f"{number} is not in the registry of issued documents",))
     problems = []
+    reason = getattr(rec, "reason", None)
     if rec.status != "issued":
-        problems.append(f"{number} is {rec.status} in the registry, not issued")
+        said = f"{number} is {rec.status} in the registry, not issued"
+        if rec.status == "superseded":
+            said += (f": superseded by {getattr(rec, 'superseded_by', None)}, it is no longer a "
+                     "valid PO")
+        elif rec.status == "void":
+            said += ": it was never a valid PO"
+        problems.append(said + (f" ({reason})" if reason else ""))
     if rec.deal_id != data.get("deal"):
         problems.append(f"{number} was issued for deal {rec.deal_id}, the PDF is for "
                         f"{data.get('deal')}")

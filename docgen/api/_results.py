@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,11 @@ class IssuedFile:
     number: str | None
     paths: dict[str, Path]
     sha256: dict[str, str]
+    issue_date: date | None = None
+    #: True when this revision was issued before: the same number, date and bytes came back
+    reissued: bool = False
+    #: the deal's earlier documents this one superseded
+    superseded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

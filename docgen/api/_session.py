@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from docgen.catalogue import LockDiff
     from docgen.deals import DealFile
     from docgen.forecast import Forecast
+    from docgen.history import DealHistory
     from docgen.identity import User
     from docgen.models.catalogue import Catalogue, Sku
     from docgen.models.deal import Deal
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from docgen.render.documents import DocumentInput, Outcome, Renderer
     from docgen.report import Report
     from docgen.signing import SigningKey
-    from docgen.store import Decision, DecisionReader, Store
+    from docgen.store import Decision, DecisionReader, IssuedDocument, Store
     from docgen.store._notify import Notification
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
@@ -91,6 +92,8 @@ class Session:
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
         self._notifier: Notifier | None = None
+        #: every file this session read as input: never written onto (SPEC §6 "Files")
+        self._inputs: set[Path] = set()
 
     # -- resources ------------------------------------------------------------------------
 
@@ -290,6 +293,24 @@ class Session:
         if ws.read_only and Path(path).resolve().is_relative_to(ws.root.resolve()):
             ws.require_writable(what)
 
+    def refuse_input(self, path: Path, extra: Sequence[PathLike] = ()) -> None:
+        """Refuse (InputError, exit 2) to write `path` onto one of docgen's own inputs.
+
+        Inputs are the deal files this session read, the workspace's catalogue, lock and policy,
+        its templates, and `extra` (e.g. the PDFs a pack is made from).
+        """
+        ws = self.workspace
+        target = Path(path).resolve()
+        inputs = self._inputs | {Path(p).resolve() for p in extra} | {
+            ws.catalogue_path.resolve(), ws.lock_path.resolve(), ws.policy_path.resolve()}
+        hit = target in inputs or target.is_relative_to(ws.templates_dir.resolve())
+        if not hit and target.exists():
+            hit = any(_same_file(target, p) for p in inputs)
+        if hit:
+            raise InputError([Problem(str(path), None, "", (
+                "this file is one of docgen's inputs for this command; docgen never writes "
+                "onto its own input: choose another output name"))])
+
     # -- deals ----------------------------------------------------------------------------
 
     def load(self, paths: Sequence[PathLike]) -> list[tuple[str, Deal]]:
@@ -308,6 +329,7 @@ class Session:
                                         f"deal id {deal.deal} is also used by {seen[deal.deal]}"))
                 continue
             seen[deal.deal] = str(p)
+            self._inputs.add(Path(p).resolve())
             deals.append((str(p), deal))
         if problems:
             raise InputError(problems)
@@ -320,9 +342,10 @@ class Session:
         return self.validate_loaded(self.load(paths), approvals=approvals, on_done=on_done)
 
     def validate_loaded(self, deals: Sequence[tuple[str, Deal]], *, approvals: bool = True,
-                        on_done: Callable[[DealResult], None] | None = None
-                        ) -> list[DealResult]:
-        """Price and validate already-loaded deals (see :meth:`validate`)."""
+                        on_done: Callable[[DealResult], None] | None = None,
+                        record: bool = True) -> list[DealResult]:
+        """Price and validate already-loaded deals (see :meth:`validate`); each deal's revision
+        is recorded unless `record` is False."""
         from docgen.approvals import resolver
 
         ws = self.workspace
@@ -336,7 +359,34 @@ class Session:
             out.append(result)
             if on_done is not None:
                 on_done(result)
+        if record:
+            self._record_revisions(out)
         return out
+
+    def _record_revisions(self, results: Sequence[DealResult]) -> None:
+        """Record each deal's revision (SPEC §8) where state can be written.
+
+        Only a writable workspace with a database (or a configured URL) records: validating never
+        creates the database (the first submit or issue does), and the read-only bundled sample
+        is never written. On the default SQLite file the fast reader writes it, so ``validate``
+        still loads no SQLAlchemy.
+        """
+        if not results or self.workspace.read_only:
+            return
+        from docgen.store import RevisionRecord
+
+        recorder = self._store if self._store is not None else self._decision_reader()
+        if recorder is None:
+            return
+        rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None)
+                for r in results]
+        try:
+            recorder.record_revisions(rows)
+        except Exception as exc:  # noqa: BLE001 - sqlite3 or SQLAlchemy: one clear problem
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or \
+                type(exc).__name__
+            raise InputError([Problem("database", None, "", (
+                f"cannot record the deal revision(s) in the database: {reason}"))]) from None
 
     # -- deal files (the web app's deals) ---------------------------------------------------
 
@@ -359,7 +409,8 @@ class Session:
         from docgen.deals import parse_deal_text
 
         deal = parse_deal_text(text, name, self.workspace.policy)
-        return self.validate_loaded([(name, deal)], approvals=approvals)[0]
+        # typed, not saved: not a revision of the deal (saving and issuing record it)
+        return self.validate_loaded([(name, deal)], approvals=approvals, record=False)[0]
 
     def save_deal(self, text: str, *, name: str = "deal.yaml",
                   expect: str | None = None) -> DealFile:
@@ -409,9 +460,11 @@ class Session:
         never takes a number and is never recorded; of a PO issued before it shows the number.
 
         A final document is refused for a deal while findings gated on it stand (the deal is
-        listed in ``blocked``); the other deals of the batch still render. A final PO takes the
-        next PO number, or, when this exact deal content was issued before, the number and date
-        it had, and is recorded in the store. `issue_date` may be omitted only for a re-issue.
+        listed in ``blocked``); the other deals of the batch still render. A final document is
+        issued for the deal's revision (see :mod:`docgen.api._render`): a revision issued before
+        comes back as it was (number, date, bytes); a new one takes the next PO number (a SOW or
+        onboarding form its reference), is recorded, and supersedes the deal's earlier one.
+        `issue_date` may be omitted only for a re-issue.
         """
         from docgen.api._render import render_documents
 
@@ -422,6 +475,8 @@ class Session:
                                       f"{', '.join(FORMATS)}") for f in unknown])
         self._writable(out_dir, "documents")
         if not draft and not internal:
+            _ = self.store  # a final document writes state: open (create) it first, so that
+            # the revisions validated below are recorded too
             # a final document's catalogue and policy versions must outlive the next re-lock
             self.versions.record_current()
         if kind is DocumentKind.PO and not draft and not internal:
@@ -503,6 +558,7 @@ class Session:
         """Record an approval request for each approval finding of each deal, as the actor."""
         from docgen.approvals import submit
 
+        _ = self.store  # submitting writes state: open (create) it before validating
         results = self.validate(paths, approvals=False)
         store = self.store  # first: the read-only sample refuses here
         actor = self.require_actor("submit")
@@ -519,6 +575,7 @@ class Session:
         """
         from docgen.approvals import decide, resolve
 
+        _ = self.store  # a decision writes state: open (create) it before validating
         (result,) = self.validate([path], approvals=False)
         store = self.store  # first: the read-only sample refuses here
         actor = self.require_actor(decision)
@@ -586,6 +643,7 @@ class Session:
         from docgen.report import write_report
 
         self._writable(path, "a report")
+        self.refuse_input(Path(path))
         return write_report(report, Path(path), self.workspace.templates_dir)
 
     # -- people, tokens and the audit log ---------------------------------------------------
@@ -716,6 +774,7 @@ class Session:
         from docgen.signing import sign_pdf
 
         self._writable(out, "a pack")
+        self.refuse_input(Path(out), extra=pdfs)  # `pack PO SOW -o PO` must not eat the PO
         store = self._existing_store()
 
         def sign(blob: bytes, day: date) -> bytes:
@@ -726,6 +785,37 @@ class Session:
             store.record_signed_file(result.sha256, kind="pack", number=result.number,
                                      deal_id=str(result.deal_id), path=str(result.path))
         return result
+
+    # -- history and the registry ---------------------------------------------------------
+
+    def history(self, deal: PathLike | str) -> DealHistory:
+        """A deal's revisions, approval requests, decisions and documents, oldest first.
+
+        `deal` is a deal file (its revision is recorded, and approvals are marked current or
+        stale against it) or a deal id.
+        """
+        from docgen.history import deal_history
+
+        result = None
+        if Path(deal).is_file():
+            (result,) = self.validate([deal], approvals=False)
+            deal_id = result.deal.deal
+        elif _is_deal_id(str(deal)):
+            deal_id = str(deal)
+        else:
+            raise InputError([Problem(str(deal), None, "", "no such deal file, and not a deal id")])
+        return deal_history(self._existing_store(), deal_id, result)
+
+    def documents(self, *, deal: str | None = None, status: str | None = None
+                  ) -> list[IssuedDocument]:
+        """Every document docgen reserved or issued (of one deal, in one status), by number."""
+        from docgen.store import STATUSES
+
+        if status is not None and status not in STATUSES:
+            raise InputError([Problem("--status", None, "", f"unknown status {status!r}; choose "
+                                      f"from {', '.join(STATUSES)}")])
+        store = self._existing_store()
+        return store.documents(deal, status=status) if store is not None else []
 
     # -- templates, catalogue, schemas ----------------------------------------------------
 
@@ -909,6 +999,11 @@ def pack(pdfs: Sequence[PathLike], out: Path, workspace: PathLike | None = None)
         return s.pack(pdfs, Path(out))
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 def _kind(kind: DocumentKind | str) -> DocumentKind:
     try:
         return DocumentKind(kind)

@@ -17,6 +17,7 @@ from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
 from docgen.cli._forecast import forecast
+from docgen.cli._history import documents, history
 from docgen.cli._i18n import i18n
 from docgen.cli._notify import notify, tasks
 from docgen.cli._people import audit, token, users
@@ -42,8 +43,8 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 
 for command in (validate, rules, po, sow, onboarding, contract, submit, approve, reject, approvals,
-                report, forecast, notify, tasks, verify, pack, catalogue, policy, schema,
-                templates, i18n, init, serve, users, token, audit):
+                history, documents, report, forecast, notify, tasks, verify, pack, catalogue,
+                policy, schema, templates, i18n, init, serve, users, token, audit):
     cli.add_command(command)
 
 

@@ -82,8 +82,12 @@ def _run(ctx: click.Context, kind: api.DocumentKind, deals: tuple[str, ...], out
         label = r.number or "draft"
         if internal:
             label = f"internal copy{f' of {r.number}' if r.number else ''}"
+        elif r.reissued and r.issue_date is not None:
+            label += f" (already issued {r.issue_date.isoformat()} for this revision)"
         for path in r.paths.values():
             click.echo(f"{r.deal_id}: {label} -> {path}")
+        for old in r.superseded:
+            click.echo(f"{r.deal_id}: {old} is superseded by {r.number}")
     for res in batch.blocked:
         blockers = res.blockers(kind)
         err(f"blocked: {res.deal.deal}: final {kind.value} refused, {len(blockers)} finding(s) "

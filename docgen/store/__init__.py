@@ -1,4 +1,4 @@
-"""The database behind approvals, PO numbers and issued documents (SQLAlchemy 2 Core).
+"""The database behind approvals, PO numbers, issued documents and deal revisions (SQLAlchemy 2 Core).
 
 Where the data lives (SPEC §1): the SQLAlchemy URL in ``$DOCGEN_DATABASE_URL`` when it is set
 (PostgreSQL, ``postgresql+psycopg://user@host/db``, is the multi-user choice), else SQLite in
@@ -8,11 +8,14 @@ Where the data lives (SPEC §1): the SQLAlchemy URL in ``$DOCGEN_DATABASE_URL`` 
 The interface ``docgen po`` and ``docgen verify`` use::
 
     store = open_store(ws)                          # migrates; InputError if unreachable
-    prior = store.find_issue(deal_id, fingerprint)  # an *issued* PO of exactly this content
-    numbers = store.reserve_po_numbers([(deal_id, fingerprint), ...], year=2026, prefix="PO")
-    #   -> ["PO-2026-000001", ...]: one transaction, gapless, never reused, safe across processes;
-    #      each row is recorded with status "reserved"
-    store.record_issue(number, file_sha256=sha, path=str(pdf), issued_on=date(2026, 11, 20))
+    store.record_revisions([RevisionRecord(...)])   # every deal validated or rendered
+    voided = store.recover()                        # reservations of dead processes -> void
+    got = store.claim_issues([IssueRequest(deal_id, "po", revision, fingerprint)],
+                             year=2026, prefix="PO")
+    #   per request: "issued" (this revision's document, to return as it is), "new" (a number
+    #   reserved for this process) or "busy" (another live process is issuing it: wait_for())
+    store.record_issue(number, files={"pdf": (sha256, blob)}, path=str(pdf), issued_on=...)
+    #   -> the deal's earlier PO is superseded by it, in the same transaction
     store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
     store.issued(number)                            # IssuedDocument or None (for verify)
     store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out))
@@ -28,17 +31,19 @@ People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen
     #                                                 write transaction's `conn` to commit with it
     store.verify_audit()                            # (rows, [ChainProblem, ...])
 
-Every state change the store records (requests, decisions, reserved, issued and void numbers,
-people and tokens) appends its audit row in the same transaction; the chain's key comes from the
-store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
+Every state change the store records (requests, decisions, reserved, issued, superseded and void
+numbers, people and tokens) appends its audit row in the same transaction; the chain's key comes
+from the store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
 
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
 the reservation, so a rolled-back or killed transaction gives its numbers back and a committed one
 keeps them forever: numbers are never reused and never silently skipped (a number whose render
-failed stays in the registry as ``void`` with the reason). Writers serialise on SQLite with
-``BEGIN IMMEDIATE`` (WAL journal, 30 s busy timeout) and on PostgreSQL with ``SELECT … FOR UPDATE``
-on the counter row. Open a store in the process that reserves and records; worker processes that
-only render need none (a forked child drops the parent's pooled connections).
+failed, or whose process died, stays in the registry as ``void`` with the reason). Writers
+serialise on SQLite with ``BEGIN IMMEDIATE`` (WAL journal, 30 s busy timeout) and on PostgreSQL
+with ``SELECT … FOR UPDATE`` on the counter row. Two unique indexes make the history hold
+whatever the processes do: one live (reserved or issued) document per deal, kind and revision,
+and one issued document per deal and kind. Open a store in the process that reserves and
+records; worker processes that only render need none.
 
 This module is imported by ``docgen validate`` (through :mod:`docgen.approvals`), so it must stay
 light: SQLAlchemy and Alembic are imported only when a store is opened.
@@ -54,9 +59,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Protocol
 
     from docgen.audit import AuditEntry
+
     from docgen.store._sql import Store
     from docgen.workspace import Workspace
 
@@ -64,6 +71,8 @@ if TYPE_CHECKING:
         """Read access to decisions: a :class:`Store`, or the standard-library SQLite reader."""
 
         def decisions_for(self, deal_id: str) -> list[Decision]: ...
+
+        def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None: ...
 
         def requesters_for(self, deal_id: str) -> set[str]: ...
 
@@ -74,19 +83,22 @@ if TYPE_CHECKING:
 
         def close(self) -> None: ...
 
-__all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Decision",
-           "DecisionOutcome", "DecisionReader", "IssuedDocument", "SignedFile", "Store",
-           "VersionKind", "VersionRecord", "database_url", "has_database", "open_existing_store",
-           "open_reader", "open_store", "sqlite_path"]
+__all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Claim", "ClaimResult",
+           "Decision", "DecisionOutcome", "DecisionReader", "IssueRequest", "IssuedDocument",
+           "Revision", "RevisionRecord", "SignedFile", "Store", "VersionKind", "VersionRecord",
+           "database_url", "has_database", "open_existing_store", "open_reader", "open_store",
+           "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
 ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0006_notify"
+SCHEMA_REVISION = "0007_notify"
 
-Status = Literal["reserved", "issued", "void"]
+Status = Literal["reserved", "issued", "superseded", "void"]
+#: Every status, in the order a document can pass through them.
+STATUSES: tuple[Status, ...] = ("reserved", "issued", "superseded", "void")
 #: What a recorded version is a version of.
 VersionKind = Literal["catalogue", "policy"]
 DecisionKind = Literal["approve", "reject"]
@@ -94,7 +106,7 @@ DecisionKind = Literal["approve", "reject"]
 
 @dataclass(frozen=True, slots=True)
 class IssuedDocument:
-    """A PO number in the registry: reserved, issued (with the file's hash) or void."""
+    """A number in the registry: reserved, issued (with the file's hash), superseded or void."""
 
     number: str
     deal_id: str
@@ -103,6 +115,83 @@ class IssuedDocument:
     path: str | None
     issued_on: date | None
     status: Status
+    kind: str = "po"
+    #: the deal revision it was issued for (None: issued before revisions were recorded)
+    revision: str | None = None
+    #: why it is void or superseded
+    reason: str | None = None
+    superseded_by: str | None = None
+    reserved_at: datetime | None = None
+    issued_at: datetime | None = None
+    updated_at: datetime | None = None
+    #: the reserving process, e.g. "process 1234 on host build-1"
+    holder: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data (``docgen documents --json``)."""
+        def iso(v: date | datetime | None) -> str | None:
+            return v.isoformat() if v is not None else None
+
+        return {"number": self.number, "deal": self.deal_id, "kind": self.kind,
+                "status": self.status, "revision": self.revision,
+                "fingerprint": self.fingerprint, "issued_on": iso(self.issued_on),
+                "file_sha256": self.file_sha256, "path": self.path, "reason": self.reason,
+                "superseded_by": self.superseded_by, "reserved_at": iso(self.reserved_at),
+                "issued_at": iso(self.issued_at), "updated_at": iso(self.updated_at),
+                "holder": self.holder}
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRequest:
+    """A request to issue the final document `kind` of one deal revision."""
+
+    deal_id: str
+    kind: str
+    revision: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What :meth:`Store.claim_issues` found or did for one request.
+
+    ``issued``: the revision's document exists (return it as it is); ``new``: a number was
+    reserved for this process (render, write, then record or void it); ``busy``: another live
+    process is issuing this revision now (wait for it, then claim again).
+    """
+
+    request: IssueRequest
+    state: Literal["issued", "new", "busy"]
+    document: IssuedDocument
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """The claims, in request order, and the dead reservations voided on the way."""
+
+    claims: list[Claim]
+    voided: list[IssuedDocument]
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord:
+    """A deal revision to record: the canonical content and its SHA-256."""
+
+    deal_id: str
+    revision: str
+    content: str
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A recorded deal revision, with when it was first seen."""
+
+    deal_id: str
+    revision: str
+    content: str
+    source: str | None
+    recorded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

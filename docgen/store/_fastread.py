@@ -1,25 +1,34 @@
-"""Reading decisions from the SQLite store with the standard library only.
+"""Reading decisions (and recording deal revisions) in the SQLite store with the standard library.
 
 ``docgen validate`` must start in well under 0.3 s, and importing SQLAlchemy alone takes ~0.25 s.
-The resolver only needs one indexed query, so on the default SQLite database it reads through
-:mod:`sqlite3`. It is used only when the database is already at :data:`SCHEMA_REVISION`;
+The resolver only needs one indexed query, and recording the revisions a run validated one
+``INSERT OR IGNORE``, so on the default SQLite database both go through :mod:`sqlite3`. It is used only when the database is already at :data:`SCHEMA_REVISION`;
 otherwise the caller opens the full :class:`~docgen.store.Store`, which migrates.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from docgen.audit import DECISION_ACTIONS, AuditEntry
 from docgen.identity import normalise_email
-from docgen.store import SCHEMA_REVISION, Decision, VersionKind, VersionRecord
+from docgen.store import (
+    SCHEMA_REVISION,
+    Decision,
+    RevisionRecord,
+    VersionKind,
+    VersionRecord,
+)
 
 __all__ = ["SqliteDecisionReader"]
 
 _QUERY = ("SELECT deal_id, code, location, fingerprint, role, decided_by, decision, note, "
           "decided_at FROM approval_decisions WHERE deal_id = ? ORDER BY decided_at, id")
+_INSERT_REVISION = ("INSERT OR IGNORE INTO deal_revisions (deal_id, revision, content, source, "
+                    "recorded_at) VALUES (?, ?, ?, ?, ?)")
 
 
 #: The table of each kind of version (a fixed map: never a name from input).
@@ -91,6 +100,26 @@ class SqliteDecisionReader:
         row = self._conn.execute(f"SELECT content FROM {_VERSION_TABLES[kind]} "  # noqa: S608
                                  "WHERE version = ?", (version,)).fetchone()
         return None if row is None else str(row[0])
+
+    def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None:
+        """Record each deal revision unless it is recorded already (one short write)."""
+        if not revisions:
+            return
+        # the format SQLAlchemy's SQLite DateTime reads back (naive UTC)
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        conn = self._conn
+        conn.execute("PRAGMA query_only = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(_INSERT_REVISION, [
+                    (r.deal_id, r.revision, r.content, r.source, now) for r in revisions])
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.execute("PRAGMA query_only = 1")
 
     def close(self) -> None:
         """Close the connection."""

@@ -4,13 +4,32 @@ Every write runs in one transaction that takes the database's write lock first: 
 IMMEDIATE`` on SQLite (so two processes never interleave a read-modify-write), a row lock
 (``SELECT … FOR UPDATE``) on PostgreSQL. A process killed mid-transaction leaves nothing behind:
 SQLite discards the uncommitted WAL frames, PostgreSQL aborts the dead backend's transaction.
+
+**Reserved numbers whose holder died.** A final document's number is reserved (committed) before
+the document is rendered and written, and marked issued or void afterwards, so a process killed
+in between leaves a committed ``reserved`` row. The next issuing run voids it (:meth:`Store.recover`,
+and :meth:`Store.claim_issues` for the revision it wants) once it knows the holder is dead:
+
+- SQLite (one machine): the row records the reserving process: pid, host, boot id and process
+  start time (:mod:`docgen.store._holder`). Dead = same host and (another boot, no such pid, or
+  that pid started at another time). Pid + start time cannot be fooled by pid reuse; a process
+  on another host is never judged (a SQLite file shared between machines is not supported).
+- PostgreSQL (many machines, web workers): the reserving *connection* takes a session-level
+  advisory lock keyed on the number (``pg_advisory_lock(series, seq)``) inside the reserving
+  transaction, and holds it on a dedicated connection until the number is issued or void. The
+  server drops a session's advisory locks when its connection ends, which a killed process's
+  does; so another process that *can* take the lock (``pg_try_advisory_lock``) knows the holder
+  is gone, on any machine, without trusting pids or clocks. A process waiting for another to
+  finish the same revision blocks on that lock (``pg_advisory_lock``) instead of polling.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -26,6 +45,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import URL, make_url
@@ -57,19 +77,28 @@ from docgen.store import (
     ENV_URL,
     SCHEMA_REVISION,
     ApprovalRequest,
+    Claim,
+    ClaimResult,
     Decision,
     DecisionOutcome,
     IssuedDocument,
+    IssueRequest,
+    Revision,
+    RevisionRecord,
     VersionKind,
     VersionRecord,
     SignedFile,
 )
+from docgen.store._holder import Holder, current_holder
 from docgen.store._tables import (
+    LIVE,
     api_tokens,
     approval_decisions,
     approval_requests,
     audit_head,
     audit_log,
+    deal_revisions,
+    document_files,
     catalogue_versions,
     issued_documents,
     po_sequences,
@@ -99,6 +128,7 @@ _AUDIT_LOCK = 0x6175646974
 
 _REQ, _DEC, _SEQ, _DOC = approval_requests, approval_decisions, po_sequences, issued_documents
 _USR, _TOK, _LOG, _HEAD = users, api_tokens, audit_log, audit_head
+_REV, _FILES = deal_revisions, document_files
 _VERSIONS = {"catalogue": catalogue_versions, "policy": policy_versions}
 
 
@@ -174,9 +204,29 @@ def _unusable(url: str, exc: BaseException) -> InputError:
 
 
 def _doc(row: Any) -> IssuedDocument:
+    holder = Holder.from_json(row.holder)
     return IssuedDocument(number=row.number, deal_id=row.deal_id, fingerprint=row.fingerprint,
                           file_sha256=row.file_sha256, path=row.path, issued_on=row.issued_on,
-                          status=row.status)
+                          status=row.status, kind=row.kind, revision=row.revision,
+                          reason=row.superseded_reason if row.status == "superseded"
+                          else row.void_reason,
+                          superseded_by=row.superseded_by, reserved_at=row.reserved_at,
+                          issued_at=row.issued_at, updated_at=row.updated_at,
+                          holder=holder.describe() if holder else None)
+
+
+def _lock_key(prefix: str, year: int, seq: int) -> tuple[int, int]:
+    """The PostgreSQL advisory lock key (two int4) of a number: its series and its sequence."""
+    series = zlib.crc32(f"docgen:{prefix}-{year}".encode())
+    return (series - 2**32 if series >= 2**31 else series, seq)
+
+
+def _supersede_reason(old: Any, new: Any) -> str:
+    if old.revision and new.revision:
+        change = f"revision {old.revision[:12]} replaced by {new.revision[:12]}"
+    else:
+        change = f"revision {str(new.revision)[:12]} issued"
+    return f"deal {new.deal_id} changed ({change}); superseded by {new.number}"
 
 
 def _version(kind: VersionKind, row: Any) -> VersionRecord:
@@ -260,6 +310,10 @@ class Store(WebSessions):
         self.url = url
         #: the audit chain's key (see :mod:`docgen.audit`)
         self.secret = secret if secret is not None else Secret(None)
+        #: numbers this process reserved and has not yet issued or voided (PostgreSQL: with the
+        #: advisory lock key it holds for each on the holder connection)
+        self._held: dict[str, tuple[int, int]] = {}
+        self._holder_conn: Connection | None = None
         _STORES.add(self)
 
     # -- opening --------------------------------------------------------------------------
@@ -290,7 +344,11 @@ class Store(WebSessions):
         return store
 
     def close(self) -> None:
-        """Release every connection."""
+        """Release every connection (and with it any number still held: see :meth:`recover`)."""
+        if self._holder_conn is not None:
+            self._holder_conn.close()
+            self._holder_conn = None
+        self._held.clear()
         self.engine.dispose()
 
     def __enter__(self) -> Self:
@@ -365,9 +423,20 @@ class Store(WebSessions):
             raise _unusable(self.url, exc) from None
 
     # -- PO numbers and issued documents -----------------------------------------------------
+    #
+    # How a dead holder of a reserved number is recognised:
+    # - SQLite: the row records the reserving process (pid, host, boot id, start time; see
+    #   docgen.store._holder) and another process on the machine checks it;
+    # - PostgreSQL: the reserving *connection* takes a session advisory lock on the number inside
+    #   the reserving transaction and holds it until the number is issued or void. The server
+    #   releases a session's locks when its connection ends, which a killed process's does, so
+    #   another process that can take the lock (pg_try_advisory_lock) knows the holder is gone.
+    #   Nothing depends on pids or hosts, so this works across machines and web workers.
+    # A process waiting for another to finish the same revision blocks on that lock (PostgreSQL)
+    # or polls the row and its holder (SQLite).
 
     def find_issue(self, deal_id: str, fingerprint: str) -> IssuedDocument | None:
-        """The latest *issued* (not reserved, not void) PO of this deal with this fingerprint."""
+        """The latest *issued* (not reserved, superseded or void) PO of this deal and fingerprint."""
         q = (select(_DOC).where(_DOC.c.deal_id == deal_id, _DOC.c.fingerprint == fingerprint,
                                 _DOC.c.status == "issued")
              .order_by(_DOC.c.year.desc(), _DOC.c.seq.desc()).limit(1))
@@ -380,30 +449,62 @@ class Store(WebSessions):
         """Take the next numbers ``PREFIX-YEAR-000001`` for `requests` [(deal_id, fingerprint)].
 
         One transaction: the counter row of (prefix, year) is locked, advanced by
-        ``len(requests)`` and a ``reserved`` row is written per number, in request order.
+        ``len(requests)`` and a ``reserved`` row is written per number, in request order. The
+        rows name no revision (see :meth:`claim_issues` for issuing a revision once).
         """
         if not requests:
             return []
+        with self._issue_write() as conn:
+            return self._reserve(conn, [(d, "po", None, fp) for d, fp in requests],
+                                 year=year, prefix=prefix, actor=actor)
+
+    def _reserve(self, conn: Connection, rows: Sequence[tuple[str, str, str | None, str]], *,
+                 year: int, prefix: str, path: str | None = None,
+                 references: bool = False, actor: str | None = None) -> list[str]:
+        """Reserve one number per (deal_id, kind, revision, fingerprint), held by this process.
+
+        `path` is the folder the documents will be written to: if this process dies, the run
+        that voids its numbers removes what it left there. With `references`, the numbers are
+        references of the deal (``SOW-D-2026-0042``, then ``SOW-D-2026-0042.2`` for the deal's
+        second SOW: a dot never occurs in a deal id), drawn from the counter of (prefix, 0).
+        """
         now = _now()
-        with self._write() as conn:
-            last = self._lock_counter(conn, prefix, year)
-            first = last + 1
-            final = last + len(requests)
-            if final > MAX_SEQ:
-                msg = (f"PO numbers {prefix}-{year} are exhausted: {final} does not fit "
-                       f"6 digits; change po_number_prefix in the policy")
-                raise InputError([Problem("policy", None, "po_number_prefix", msg)])
-            conn.execute(update(_SEQ).where(_SEQ.c.prefix == prefix, _SEQ.c.year == year)
-                         .values(last_number=final))
+        last = self._lock_counter(conn, prefix, year)
+        first = last + 1
+        final = last + len(rows)
+        if final > MAX_SEQ:
+            msg = (f"PO numbers {prefix}-{year} are exhausted: {final} does not fit "
+                   f"6 digits; change po_number_prefix in the policy")
+            raise InputError([Problem("policy", None, "po_number_prefix", msg)])
+        conn.execute(update(_SEQ).where(_SEQ.c.prefix == prefix, _SEQ.c.year == year)
+                     .values(last_number=final))
+        if references:  # the counter row is locked: these counts cannot change under us
+            numbers = []
+            for deal_id, kind, _rev, _fp in rows:
+                n = 1 + int(conn.execute(select(func.count()).select_from(_DOC).where(
+                    _DOC.c.deal_id == deal_id, _DOC.c.kind == kind)).scalar_one())
+                numbers.append(f"{prefix}-{deal_id}" + (f".{n}" if n > 1 else ""))
+        else:
             numbers = [f"{prefix}-{year}-{n:06d}" for n in range(first, final + 1)]
-            conn.execute(insert(_DOC), [
-                {"number": num, "prefix": prefix, "year": year, "seq": first + i,
-                 "deal_id": deal_id, "fingerprint": fp, "status": "reserved",
-                 "reserved_at": now, "updated_at": now}
-                for i, (num, (deal_id, fp)) in enumerate(zip(numbers, requests, strict=True))])
-            for num, (deal_id, fp) in zip(numbers, requests, strict=True):
-                self._append(conn, "reserve", actor=actor, deal_id=deal_id, subject=num,
-                             detail={"number": num, "fingerprint": fp}, at=now)
+        holder = current_holder().to_json()
+        conn.execute(insert(_DOC), [
+            {"number": num, "prefix": prefix, "year": year, "seq": first + i,
+             "deal_id": deal_id, "kind": kind, "revision": revision, "fingerprint": fp,
+             "status": "reserved", "holder": holder, "path": path, "reserved_at": now,
+             "updated_at": now}
+            for i, (num, (deal_id, kind, revision, fp)) in enumerate(zip(numbers, rows,
+                                                                          strict=True))])
+        for num, (deal_id, kind, revision, fp) in zip(numbers, rows, strict=True):
+            self._append(conn, "reserve", actor=actor, deal_id=deal_id, subject=num,
+                         detail={"number": num, "kind": kind, "revision": revision,
+                                 "fingerprint": fp}, at=now)
+        if self.dialect == "postgresql":
+            for i, num in enumerate(numbers):
+                key = _lock_key(prefix, year, first + i)
+                conn.execute(text("SELECT pg_advisory_lock(:a, :b)"), {"a": key[0], "b": key[1]})
+                self._held[num] = key
+        else:
+            self._held.update({num: (0, 0) for num in numbers})
         return numbers
 
     def _lock_counter(self, conn: Connection, prefix: str, year: int) -> int:
@@ -419,6 +520,151 @@ class Store(WebSessions):
                             ("prefix", "year"))
         return int(conn.execute(q).scalar_one())
 
+    def claim_issues(self, requests: Sequence[IssueRequest], *, year: int | None,
+                     prefix: str, out_dir: str | None = None,
+                     references: bool = False, actor: str | None = None) -> ClaimResult:
+        """For each request: its revision's live document, or a newly reserved number.
+
+        POs take ``PREFIX-YEAR-NNNNNN`` (`year` is the issue date's; None refuses to reserve);
+        with `references` (SOW, onboarding form) a reference of the deal (see :meth:`_reserve`).
+
+        One transaction for the batch. A reservation of the same revision whose holder died is
+        voided on the way (returned in ``voided``, so the caller can remove its files). Two
+        processes claiming the same new revision at once cannot both reserve it: the unique
+        index on live (deal, kind, revision) rows fails the second insert, which rolls back
+        (giving its numbers back) and claims again, finding the first one's row.
+        """
+        for _attempt in range(20):
+            held_before = dict(self._held)
+            try:
+                return self._claim_once(requests, year=year, prefix=prefix, out_dir=out_dir,
+                                        references=references, actor=actor)
+            except IntegrityError:
+                # another process reserved one of these revisions first: let go of any lock
+                # taken in the rolled-back transaction and look again
+                for num in set(self._held) - set(held_before):
+                    self._release(num)
+        msg = "could not claim document numbers: the registry kept changing (20 attempts)"
+        raise RuntimeError(msg)
+
+    def _claim_once(self, requests: Sequence[IssueRequest], *, year: int | None,
+                    prefix: str, out_dir: str | None, references: bool,
+                    actor: str | None) -> ClaimResult:
+        claims: dict[int, Claim] = {}
+        voided: list[IssuedDocument] = []
+        new: list[tuple[int, IssueRequest]] = []
+        with self._issue_write() as conn:
+            for i, req in enumerate(requests):
+                row = conn.execute(select(_DOC).where(
+                    _DOC.c.deal_id == req.deal_id, _DOC.c.kind == req.kind,
+                    _DOC.c.revision == req.revision, _DOC.c.status.in_(LIVE))
+                    .with_for_update()).first()
+                if row is None:
+                    row = self._adopt_legacy(conn, req)
+                if row is not None and row.status == "reserved" and row.number not in self._held:
+                    if self._holder_gone(conn, row):
+                        voided.append(self._void_dead(conn, row, actor))
+                        row = None
+                    else:
+                        claims[i] = Claim(req, "busy", _doc(row))
+                        continue
+                if row is None:
+                    new.append((i, req))
+                else:
+                    claims[i] = Claim(req, "issued" if row.status == "issued" else "new",
+                                      _doc(row))
+            if new:
+                if year is None:  # rolls back: nothing reserved, nothing voided
+                    raise InputError([Problem("--date", None, "", (
+                        "give the issue date: --date YYYY-MM-DD, or --date today to use "
+                        f"today's date ({', '.join(r.deal_id for _, r in new)} not issued yet)"))])
+                numbers = self._reserve(conn, [(r.deal_id, r.kind, r.revision, r.fingerprint)
+                                               for _, r in new], year=0 if references else year,
+                                        prefix=prefix, path=out_dir, references=references,
+                                        actor=actor)
+                rows = {r.number: r for r in conn.execute(
+                    select(_DOC).where(_DOC.c.number.in_(numbers)))}
+                for (i, req), num in zip(new, numbers, strict=True):
+                    claims[i] = Claim(req, "new", _doc(rows[num]))
+        return ClaimResult([claims[i] for i in range(len(requests))], voided)
+
+    @staticmethod
+    def _adopt_legacy(conn: Connection, req: IssueRequest) -> Any:
+        """An issued PO of the same content recorded before revisions were (0001): give it the
+        revision, so that re-issuing the unchanged deal returns it instead of superseding it."""
+        row = conn.execute(select(_DOC).where(
+            _DOC.c.deal_id == req.deal_id, _DOC.c.kind == req.kind, _DOC.c.revision.is_(None),
+            _DOC.c.fingerprint == req.fingerprint, _DOC.c.status == "issued")
+            .with_for_update()).first()
+        if row is None:
+            return None
+        conn.execute(update(_DOC).where(_DOC.c.number == row.number)
+                     .values(revision=req.revision))
+        return conn.execute(select(_DOC).where(_DOC.c.number == row.number)).one()
+
+    def _holder_gone(self, conn: Connection, row: Any) -> bool:
+        """True when the process (SQLite) or connection (PostgreSQL) that reserved `row` ended."""
+        if row.number in self._held:
+            return False
+        if self.dialect == "postgresql":
+            a, b = _lock_key(row.prefix, row.year, row.seq)
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"),
+                               {"a": a, "b": b}).scalar()
+            if got:  # nobody holds it: the reserving connection is gone; let go again
+                conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": a, "b": b})
+            return bool(got)
+        holder = Holder.from_json(row.holder)
+        return holder is None or holder.is_dead()  # no holder: reserved before 0006_hist
+
+    def _void_dead(self, conn: Connection, row: Any, actor: str | None) -> IssuedDocument:
+        holder = Holder.from_json(row.holder)
+        who = holder.describe() if holder else "a docgen that recorded no holder"
+        how = ("its database connection ended" if self.dialect == "postgresql"
+               else "the process no longer runs")
+        reason = (f"reserved by {who}, which died before issuing it ({how}); voided by "
+                  f"{current_holder().describe()}")
+        conn.execute(update(_DOC).where(_DOC.c.number == row.number).values(
+            status="void", void_reason=reason, updated_at=_now()))
+        self._append(conn, "void", actor=actor, deal_id=row.deal_id, subject=row.number,
+                     detail={"number": row.number, "reason": reason})
+        return _doc(conn.execute(select(_DOC).where(_DOC.c.number == row.number)).one())
+
+    def recover(self, *, actor: str | None = None) -> list[IssuedDocument]:
+        """Void every reservation whose holder died (with the reason); returns them.
+
+        Each issuing run calls this first, so a number a killed process reserved never stays
+        ``reserved``; numbers are never reused, so the voided ones stay in the registry.
+        """
+        with self._issue_write() as conn:
+            rows = conn.execute(select(_DOC).where(_DOC.c.status == "reserved")
+                                .order_by(_DOC.c.prefix, _DOC.c.year, _DOC.c.seq)
+                                .with_for_update()).all()
+            return [self._void_dead(conn, r, actor) for r in rows
+                    if r.number not in self._held and self._holder_gone(conn, r)]
+
+    def wait_for(self, number: str, *, poll_s: float = 0.1) -> IssuedDocument | None:
+        """Wait until another process finishes (or abandons) its reservation of `number`."""
+        if self.dialect == "postgresql":
+            with self._read() as conn:
+                row = conn.execute(select(_DOC).where(_DOC.c.number == number)).first()
+            if row is None:
+                return None
+            with self._issue_write() as conn:
+                a, b = _lock_key(row.prefix, row.year, row.seq)
+                # blocks until the holder issues, voids, or its connection ends
+                conn.execute(text("SELECT pg_advisory_lock(:a, :b)"), {"a": a, "b": b})
+                conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": a, "b": b})
+            return self.issued(number)
+        while True:
+            with self._read() as conn:
+                row = conn.execute(select(_DOC).where(_DOC.c.number == number)).first()
+            if row is None or row.status != "reserved":
+                return _doc(row) if row else None
+            holder = Holder.from_json(row.holder)
+            if holder is None or holder.is_dead():
+                return _doc(row)  # the next claim voids it
+            time.sleep(poll_s)
+
     @staticmethod
     def _locked_number(conn: Any, number: str) -> Any:
         """The row of a reserved PO number, locked for update; LookupError if never reserved."""
@@ -428,35 +674,94 @@ class Store(WebSessions):
             raise LookupError(msg)
         return row
 
-    def record_issue(self, number: str, *, file_sha256: str, path: str, issued_on: date,
-                     actor: str | None = None) -> None:
-        """Mark a reserved number issued, with the written file's SHA-256, path and date."""
-        with self._write() as conn:
+    def record_issue(self, number: str, *, file_sha256: str | None = None, path: str,
+                     issued_on: date, files: Mapping[str, tuple[str, bytes]] | None = None,
+                     actor: str | None = None) -> list[IssuedDocument]:
+        """Mark a reserved number issued, with its files' bytes, SHA-256, path and date.
+
+        In the same transaction every other issued document of the deal and kind is superseded
+        by this one (status, successor, reason); returns those. `files` maps each format to
+        (SHA-256, bytes): kept, so that a re-issue returns exactly these bytes.
+        """
+        files = dict(files or {})
+        if file_sha256 is None:
+            fmt = "pdf" if "pdf" in files else next(iter(files))
+            file_sha256 = files[fmt][0]
+        now = _now()
+        with self._issue_write() as conn:
             row = self._locked_number(conn, number)
             if row.status != "reserved":
                 msg = f"PO number {number} is {row.status}, not reserved"
                 raise ValueError(msg)
+            older = conn.execute(select(_DOC).where(
+                _DOC.c.deal_id == row.deal_id, _DOC.c.kind == row.kind,
+                _DOC.c.status == "issued", _DOC.c.number != number).with_for_update()).all()
+            for o in older:
+                reason = _supersede_reason(o, row)
+                conn.execute(update(_DOC).where(_DOC.c.number == o.number).values(
+                    status="superseded", superseded_by=number, updated_at=now,
+                    superseded_reason=reason))
+                self._append(conn, "supersede", actor=actor, deal_id=o.deal_id,
+                             subject=o.number, detail={"number": o.number,
+                                                       "superseded_by": number,
+                                                       "reason": reason}, at=now)
             conn.execute(update(_DOC).where(_DOC.c.number == number).values(
                 status="issued", file_sha256=file_sha256, path=path, issued_on=issued_on,
-                updated_at=_now()))
+                issued_at=now, updated_at=now))
             self._append(conn, "issue", actor=actor, deal_id=row.deal_id, subject=number,
-                         detail={"number": number, "file_sha256": file_sha256,
+                         detail={"number": number, "kind": row.kind, "revision": row.revision,
+                                 "file_sha256": file_sha256,
                                  "issued_on": issued_on.isoformat(),
-                                 "fingerprint": row.fingerprint})
+                                 "fingerprint": row.fingerprint}, at=now)
+            if files:
+                conn.execute(insert(_FILES), [
+                    {"number": number, "format": fmt, "sha256": sha, "content": blob}
+                    for fmt, (sha, blob) in sorted(files.items())])
+            superseded = [_doc(r) for r in conn.execute(
+                select(_DOC).where(_DOC.c.number.in_([o.number for o in older])))]
+        self._release(number)
+        return superseded
+
+    def add_files(self, number: str, files: Mapping[str, tuple[str, bytes]]) -> None:
+        """Keep more formats of an issued document (a re-issue asked for one not kept yet)."""
+        with self._issue_write() as conn:
+            for fmt, (sha, blob) in sorted(files.items()):
+                self._insert_ignore(conn, _FILES, {"number": number, "format": fmt,
+                                                   "sha256": sha, "content": blob},
+                                    ("number", "format"))
+
+    def files(self, number: str) -> dict[str, tuple[str, bytes]]:
+        """The kept bytes of a document: format -> (SHA-256, bytes)."""
+        with self._read() as conn:
+            return {r.format: (r.sha256, bytes(r.content)) for r in conn.execute(
+                select(_FILES).where(_FILES.c.number == number))}
 
     def void_number(self, number: str, reason: str, *, actor: str | None = None) -> None:
         """Keep a reserved number whose document was not produced, marked void with `reason`."""
-        with self._write() as conn:
-            row = self._locked_number(conn, number)
-            if row.status == "void":
-                return
-            if row.status != "reserved":
-                msg = f"PO number {number} is {row.status}; an issued PO cannot be voided"
-                raise ValueError(msg)
-            conn.execute(update(_DOC).where(_DOC.c.number == number).values(
-                status="void", void_reason=reason, updated_at=_now()))
-            self._append(conn, "void", actor=actor, deal_id=row.deal_id, subject=number,
-                         detail={"number": number, "reason": reason})
+        try:
+            with self._issue_write() as conn:
+                row = self._locked_number(conn, number)
+                if row.status == "void":
+                    return
+                if row.status != "reserved":
+                    msg = f"PO number {number} is {row.status}; an issued PO cannot be voided"
+                    raise ValueError(msg)
+                conn.execute(update(_DOC).where(_DOC.c.number == number).values(
+                    status="void", void_reason=reason, updated_at=_now()))
+                self._append(conn, "void", actor=actor, deal_id=row.deal_id, subject=number,
+                             detail={"number": number, "reason": reason})
+        finally:
+            if number in self._held:
+                self._release(number)
+
+    def _release(self, number: str) -> None:
+        """Stop holding `number` (PostgreSQL: let go of its advisory lock)."""
+        key = self._held.pop(number, None)
+        if key is None or self.dialect != "postgresql" or self._holder_conn is None:
+            return
+        self._holder_conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"),
+                                  {"a": key[0], "b": key[1]})
+        self._holder_conn.commit()
 
     def issued(self, number: str) -> IssuedDocument | None:
         """The registry entry of `number` (any status), or None."""
@@ -481,13 +786,56 @@ class Store(WebSessions):
                                                    number=row.number, deal_id=row.deal_id,
                                                    path=row.path)
 
-    def documents(self, deal_id: str | None = None) -> list[IssuedDocument]:
-        """Every registry entry (of one deal), in number order."""
+    def documents(self, deal_id: str | None = None, *, status: str | None = None,
+                  kind: str | None = None) -> list[IssuedDocument]:
+        """Every registry entry (of one deal, in one status, of one kind), in number order."""
         q = select(_DOC).order_by(_DOC.c.prefix, _DOC.c.year, _DOC.c.seq)
         if deal_id is not None:
             q = q.where(_DOC.c.deal_id == deal_id)
+        if status is not None:
+            q = q.where(_DOC.c.status == status)
+        if kind is not None:
+            q = q.where(_DOC.c.kind == kind)
         with self._read() as conn:
             return [_doc(r) for r in conn.execute(q)]
+
+    # -- deal revisions -----------------------------------------------------------------------
+
+    def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None:
+        """Record each deal revision unless it is recorded already (it keeps its first time)."""
+        if not revisions:
+            return
+        now = _now()
+        with self._write() as conn:
+            for rev in revisions:
+                self._insert_ignore(conn, _REV, {
+                    "deal_id": rev.deal_id, "revision": rev.revision, "content": rev.content,
+                    "source": rev.source, "recorded_at": now}, ("deal_id", "revision"))
+
+    def revisions(self, deal_id: str) -> list[Revision]:
+        """Every recorded revision of a deal, oldest first."""
+        q = (select(_REV).where(_REV.c.deal_id == deal_id)
+             .order_by(_REV.c.recorded_at, _REV.c.id))
+        with self._read() as conn:
+            return [Revision(deal_id=r.deal_id, revision=r.revision, content=r.content,
+                             source=r.source, recorded_at=r.recorded_at)
+                    for r in conn.execute(q)]
+
+    @contextmanager
+    def _issue_write(self) -> Iterator[Connection]:
+        """A write transaction for the registry; on PostgreSQL on the holder connection, whose
+        session advisory locks mark the numbers this process is issuing."""
+        if self.dialect != "postgresql":
+            with self._write() as conn:
+                yield conn
+            return
+        if self._holder_conn is None:
+            self._holder_conn = self.engine.connect()
+        conn = self._holder_conn
+        if conn.in_transaction():  # pragma: no cover - a failed statement left one open
+            conn.rollback()
+        with conn.begin():
+            yield conn
 
     # -- approvals ----------------------------------------------------------------------------
 

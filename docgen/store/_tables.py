@@ -13,25 +13,33 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    ForeignKey,
     Column,
     Date,
     DateTime,
     Index,
+    ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["UTCDateTime", "api_tokens", "approval_decisions", "approval_requests", "audit_head",
-           "audit_log", "catalogue_versions", "issued_documents", "metadata", "po_sequences",
-           "policy_versions", "sign_in_attempts", "signed_files", "users", "web_sessions"]
+__all__ = ["LIVE", "UTCDateTime", "api_tokens", "approval_decisions", "approval_requests",
+           "audit_head", "audit_log", "catalogue_versions", "deal_revisions", "document_files",
+           "issued_documents", "metadata", "po_sequences", "policy_versions", "sign_in_attempts",
+           "signed_files", "users", "web_sessions"]
+
+#: Registry statuses of a document that still counts: being issued, or issued and valid.
+LIVE = ("reserved", "issued")
+_LIVE_SQL = "status IN ('reserved', 'issued')"
+_ISSUED_SQL = "status = 'issued'"
 
 # stable constraint names, so that migrations on every backend can refer to them
 metadata = MetaData(naming_convention={
@@ -113,22 +121,58 @@ po_sequences = Table(
 
 issued_documents = Table(
     "issued_documents", metadata,
-    Column("number", String(64), primary_key=True),
+    Column("number", String(80), primary_key=True),
     Column("prefix", String(32), nullable=False),
     Column("year", Integer, nullable=False),
     Column("seq", Integer, nullable=False),
     Column("deal_id", String(64), nullable=False),
     Column("fingerprint", String(64), nullable=False),
-    Column("status", String(8), nullable=False),
+    Column("status", String(12), nullable=False),
     Column("file_sha256", String(64), nullable=True),
     Column("path", Text, nullable=True),
     Column("issued_on", Date, nullable=True),
     Column("void_reason", Text, nullable=True),
     Column("reserved_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # added by 0006_hist
+    Column("kind", String(16), nullable=False, server_default="po"),
+    Column("revision", String(64), nullable=True),     # the deal revision it was issued for
+    Column("holder", Text, nullable=True),             # JSON: the reserving process
+    Column("issued_at", UTCDateTime(), nullable=True),
+    Column("superseded_by", String(80), nullable=True),
+    Column("superseded_reason", Text, nullable=True),
     UniqueConstraint("prefix", "year", "seq"),
-    CheckConstraint("status IN ('reserved', 'issued', 'void')", name="status"),
+    CheckConstraint("status IN ('reserved', 'issued', 'superseded', 'void')", name="status"),
     Index(None, "deal_id", "fingerprint"),
+    # issue once per revision: one live (reserved or issued) document per deal, kind and
+    # revision, whatever process asks; a concurrent second reservation fails on this index
+    Index("uq_issued_documents_live_revision", "deal_id", "kind", "revision", unique=True,
+          sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
+    # one valid document per deal and kind: issuing another supersedes it in the same transaction
+    Index("uq_issued_documents_one_issued", "deal_id", "kind", unique=True,
+          sqlite_where=text(_ISSUED_SQL), postgresql_where=text(_ISSUED_SQL)),
+)
+
+deal_revisions = Table(
+    "deal_revisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("deal_id", String(64), nullable=False),
+    Column("revision", String(64), nullable=False),     # SHA-256 of `content`
+    Column("content", Text, nullable=False),            # the deal's canonical JSON
+    Column("source", Text, nullable=True),              # the file it was read from, first time
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("deal_id", "revision"),
+    Index(None, "deal_id"),
+)
+
+document_files = Table(
+    "document_files", metadata,
+    Column("number", String(80), ForeignKey("issued_documents.number",
+                                            name="fk_document_files_number"), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),     # the bytes as issued: a re-issue returns them
+    PrimaryKeyConstraint("number", "format"),
 )
 
 # -- people, tokens and the audit log (migration 0002_people) -----------------------------------

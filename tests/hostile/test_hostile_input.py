@@ -218,7 +218,7 @@ def test_interrupted_render_leaves_no_file(ws_path: Path, tmp_path: Path,
     from docgen import api
     from docgen.api import _render as documents
 
-    real_write, real_fdopen = documents.write_atomic, os.fdopen
+    real_write, real_fdopen = documents.write_temp, os.fdopen
 
     class Dying:
         def __init__(self, fh: Any) -> None:
@@ -233,12 +233,12 @@ def test_interrupted_render_leaves_no_file(ws_path: Path, tmp_path: Path,
         def write(self, _data: bytes) -> int:
             raise KeyboardInterrupt
 
-    def dying_write(path: Path, data: bytes) -> None:
+    def dying_write(path: Path, data: bytes) -> Path:
         with monkeypatch.context() as m:
             m.setattr(dio.os, "fdopen", lambda fd, mode: Dying(real_fdopen(fd, mode)))
-            real_write(path, data)
+            return real_write(path, data)
 
-    monkeypatch.setattr(documents, "write_atomic", dying_write)
+    monkeypatch.setattr(documents, "write_temp", dying_write)
     deal = next((ws_path / "examples" / "deals").glob("D-2026-0101*.yaml"))
     out = tmp_path / "out"
     # when

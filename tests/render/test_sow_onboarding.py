@@ -147,22 +147,24 @@ def test_render_twice_gives_identical_bytes(doc_ws: Workspace, tmp_path: Path) -
 # --- the command line -------------------------------------------------------------------------
 
 def test_cli_final_sow_and_onboarding_of_a_clean_deal(run_cli: Callable[..., Any],
-                                                      tmp_path: Path) -> None:
-    # when
+                                                      tmp_path: Path, admin_token: str) -> None:
+    # when: issued (and recorded) by a person
     out = tmp_path / "out"
-    sow = run_cli("sow", example("D-2026-0105"), "-o", out, "--date", "2026-11-22")
+    sow = run_cli("sow", example("D-2026-0105"), "-o", out, "--date", "2026-11-22",
+                  token=admin_token)
     onb = run_cli("onboarding", example("D-2026-0105"), "-o", out, "--date", "2026-11-22",
-                  "--format", "pdf")
+                  "--format", "pdf", token=admin_token)
     # then: final documents, not marked
     for proc in (sow, onb):
         assert_no_traceback(proc)
         assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "D-2026-0105-onboarding.pdf", "D-2026-0105-sow.docx", "D-2026-0105-sow.pdf"]
-    text = pdf_text(out / "D-2026-0105-sow.pdf")
+        "D-2026-0105-onboarding-ONB-D-2026-0105.pdf", "D-2026-0105-sow-SOW-D-2026-0105.docx",
+        "D-2026-0105-sow-SOW-D-2026-0105.pdf"]
+    text = pdf_text(out / "D-2026-0105-sow-SOW-D-2026-0105.pdf")
     assert "BROUILLON" not in text and "SOW-D-2026-0105" in text
     assert "Formation des administrateurs de Librairies Durand & Fils" in text
-    assert "BROUILLON" not in docx_text(out / "D-2026-0105-sow.docx")
+    assert "BROUILLON" not in docx_text(out / "D-2026-0105-sow-SOW-D-2026-0105.docx")
 
 
 def test_cli_sow_is_refused_like_a_po_while_po_findings_stand(run_cli: Callable[..., Any],
@@ -181,7 +183,8 @@ def test_cli_sow_is_refused_like_a_po_while_po_findings_stand(run_cli: Callable[
 
 
 def test_cli_onboarding_is_refused_while_onboarding_findings_stand(
-        run_cli: Callable[..., Any], write_deal: Callable[..., Path], tmp_path: Path) -> None:
+        run_cli: Callable[..., Any], write_deal: Callable[..., Path], tmp_path: Path,
+        admin_token: str) -> None:
     # given: a clean deal whose signed contract is not recorded: the PO may go, onboarding not
     from docgen.rules import ALL_RULES
 
@@ -192,7 +195,8 @@ def test_cli_onboarding_is_refused_while_onboarding_findings_stand(
     path = write_deal(data)
     # when
     onb = run_cli("onboarding", path, "-o", tmp_path, "--date", "2026-11-22")
-    sow = run_cli("sow", path, "-o", tmp_path, "--date", "2026-11-22", "--format", "pdf")
+    sow = run_cli("sow", path, "-o", tmp_path, "--date", "2026-11-22", "--format", "pdf",
+                  token=admin_token)
     # then
     assert_no_traceback(onb)
     assert onb.returncode == 1, onb.stderr

@@ -5,8 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -116,9 +118,11 @@ def test_store_reserves_consecutive_numbers(store: Any) -> None:
     assert second == ["PO-2026-000003"]
     assert other_year == ["PO-2027-000001"]
     assert other_prefix == ["ACME-2026-000001"]
-    assert store.issued("PO-2026-000002") == IssuedDocument(
+    got = store.issued("PO-2026-000002")
+    assert replace(got, reserved_at=None, updated_at=None, holder=None) == IssuedDocument(
         number="PO-2026-000002", deal_id="D-2", fingerprint="b", file_sha256=None, path=None,
         issued_on=None, status="reserved")
+    assert got.holder == f"process {os.getpid()} on host {socket.gethostname()}"
     assert store.reserve_po_numbers([], year=2026, prefix="PO") == []
 
 

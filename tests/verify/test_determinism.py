@@ -51,7 +51,7 @@ def test_render_twice_in_separate_processes_same_bytes(run_cli: Run, ws_path: Pa
         outs.append(out)
         time.sleep(1.1)
     # then
-    stem = "D-2026-0101-po-draft" if draft else "D-2026-0101-po"
+    stem = "D-2026-0101-po-draft" if draft else "D-2026-0101-po-PO-2026-000001"
     for suffix in (".pdf", ".docx"):
         a, b = (o / f"{stem}{suffix}" for o in outs)
         assert a.read_bytes() == b.read_bytes(), suffix

@@ -124,9 +124,9 @@ def test_pack_refuses_bad_inputs_and_writes_nothing(po_and_sow: tuple[Any, Path]
 
 
 @pytest.mark.slow
-def test_pack_cli_issue_pack_verify(ws_path: Path, tmp_path: Path) -> None:
+def test_pack_cli_issue_pack_verify(ws_path: Path, tmp_path: Path, admin_token: str) -> None:
     """Through the real store: `po`, `sow`, `pack`, then `verify` of the pack exits 0."""
-    runner = CliRunner()
+    runner = CliRunner(env={"DOCGEN_TOKEN": admin_token})
     deal = next((ws_path / "examples" / "deals").glob("D-2026-0101*.yaml"))
     out = tmp_path / "out"
     for kind in ("po", "sow"):

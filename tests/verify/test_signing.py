@@ -55,13 +55,15 @@ def test_first_signature_makes_the_key(ws: Workspace) -> None:
 
 
 @pytest.mark.slow
-def test_a_company_key_signs_and_verifies(run_cli: Run, ws_path: Path, tmp_path: Path) -> None:
+def test_a_company_key_signs_and_verifies(run_cli: Run, ws_path: Path, tmp_path: Path,
+                                          admin_token: str) -> None:
     # given: the company's own key, by environment
     cert = _company_p12(tmp_path / "company.p12", b"s3cret")
     env = {ENV_P12: str(tmp_path / "company.p12"), ENV_PASSWORD: "s3cret"}
     deal = next((ws_path / "examples" / "deals").glob("D-2026-0101*.yaml"))
     # when
-    issued = run_cli("po", deal, "-o", tmp_path / "out", "--date", "2026-11-22", env=env)
+    issued = run_cli("po", deal, "-o", tmp_path / "out", "--date", "2026-11-22", env=env,
+                     token=admin_token)
     assert issued.returncode == 0, issued.stderr
     pdf = next((tmp_path / "out").glob("*.pdf"))
     # then: signed with it, verified with it, and not with the workspace's own

@@ -26,7 +26,7 @@ def test_cli_issue_then_verify(run_cli: Run, ws_path: Path, tmp_path: Path, tool
     issued = run_cli("po", deal, "-o", out, "--date", "2026-11-22", "--format", "pdf",
                      token=admin_token)
     assert issued.returncode == 0, issued.stderr
-    pdf = out / "D-2026-0101-po.pdf"
+    pdf = out / "D-2026-0101-po-PO-2026-000001.pdf"
     # when
     ok = run_cli("verify", pdf)
     # then

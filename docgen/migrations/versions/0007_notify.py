@@ -1,7 +1,7 @@
 """Notifications (recorded once per idempotency key) and the onboarding tasks of deals.
 
-Revision ID: 0006_notify
-Revises: 0005_sign
+Revision ID: 0007_notify
+Revises: 0006_hist
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_notify"
-down_revision = "0005_sign"
+revision = "0007_notify"
+down_revision = "0006_hist"
 branch_labels = None
 depends_on = None
 
