@@ -5,6 +5,7 @@ against ``docgen serve`` on the loopback. Screenshots of each page are kept as t
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -35,11 +36,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+PASSWORD = "correct horse battery staple"
+ADMIN = "admin@acme.example"
+SELLER = "sam.seller@brightfield.example"
+CS = "cs.lead@brightfield.example"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """``docgen serve`` on a fresh workspace, on a free loopback port."""
+    """``docgen serve`` on a fresh workspace, on a free loopback port, with three people who
+    sign in with a password: the administrator, a seller and the CS lead."""
     root = tmp_path_factory.mktemp("web") / "acme"
-    api.init_workspace(root)
+    made = api.init_workspace(root, admin_email=ADMIN)
+    with api.Session(root, token=made.token) as s:
+        s.add_user(SELLER, name="Sam Seller")
+        s.add_user(CS, name="Casey Lead")
+        for who in (ADMIN, SELLER, CS):
+            s.set_password(who, PASSWORD)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
     proc = subprocess.Popen([sys.executable, "-m", "docgen", "-w", str(root), "serve",
@@ -90,6 +103,16 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def sign_in(page: Any, url: str, who: str) -> None:
+    """Sign in through the form, as a person does."""
+    page.goto(f"{url}/deals")
+    assert page.url.startswith(f"{url}/login")
+    page.get_by_label("E-mail").fill(who)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/deals")
+
+
 def shoot(page: Any, name: str) -> None:
     """Keep a screenshot of the page as a test artifact."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -109,6 +132,9 @@ def serious_violations(page: Any) -> list[str]:
 def test_presales_builds_a_deal_from_the_catalogue(server: tuple[str, Path], page: Any) -> None:
     url, root = server
     page.goto(f"{url}/deals")
+    shoot(page, "00-sign-in")
+    assert serious_violations(page) == []
+    sign_in(page, url, SELLER)
     shoot(page, "01-deal-list")
     assert serious_violations(page) == []
 
@@ -142,12 +168,74 @@ def test_presales_builds_a_deal_from_the_catalogue(server: tuple[str, Path], pag
     assert "Initech GmbH" in page.content()
     shoot(page, "03-po-preview")
 
+    # the new customer's paperwork is missing: the PO cannot be issued yet, and the page says why
+    page.goto(f"{url}/deals/D-2026-5001")
+    page.get_by_role("button", name="Issue the final PO").click()
+    assert "The PO cannot be issued yet" in page.get_by_role("alert").inner_text()
+
+    # a clean sample deal is issued: numbered, signed, recorded and downloadable
+    page.goto(f"{url}/deals/D-2026-0101")
+    page.get_by_role("button", name="Issue the final PO").click()
+    page.wait_for_url(f"{url}/deals/D-2026-0101?issued=*")
+    status = page.get_by_role("status").inner_text()
+    assert status.startswith("Issued PO-") and ".pdf" in status
+    shoot(page, "04-po-issued")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile(r"D-2026-0101-po-PO-.*\.pdf")).click()
+    assert info.value.suggested_filename.endswith(".pdf")
+
+
+def test_cs_approves_from_the_inbox_and_the_po_becomes_issuable(
+        server: tuple[str, Path], page: Any) -> None:
+    url, root = server
+    # given: the seller submitted the exceptions of D-2026-0042 (four approvals needed)
+    sign_in(page, url, SELLER)
+    page.goto(f"{url}/deals/D-2026-0042")
+    page.get_by_role("button", name="Submit exceptions for approval").click()
+    assert "Submitted: 4 new approval request(s)." in page.get_by_role("status").inner_text()
+    page.context.clear_cookies()
+    # when: CS signs in and approves the two exceptions only CS can approve, from the inbox
+    sign_in(page, url, CS)
+    page.goto(f"{url}/inbox")
+    shoot(page, "05-cs-inbox")
+    assert serious_violations(page) == []
+    for code in ("CAT002", "CAT007"):
+        row = page.locator("tr", has_text=code)
+        row.get_by_label("Note").fill("checked with the customer")
+        row.get_by_role("button", name="Approve").click()
+        assert f"Recorded your decision on {code}." in page.get_by_role("status").inner_text()
+    # then: those rows are gone from the inbox; what is left waits for other roles too
+    assert page.locator("tr", has_text="CAT002").count() == 0
+    page.goto(f"{url}/report")
+    shoot(page, "06-report")
+    assert serious_violations(page) == []
+
+
+def test_legal_sees_a_broken_template_before_activating(server: tuple[str, Path],
+                                                        page: Any) -> None:
+    url, root = server
+    sign_in(page, url, ADMIN)
+    page.goto(f"{url}/templates")
+    live = (root / "templates" / "html" / "po.html").read_bytes()
+    broken = root.parent / "po.html"
+    broken.write_bytes(live.replace(b"{% endblock %}", b"{% if deal %}{% endblock %}", 1))
+    page.get_by_label("Template").select_option("html/po.html")
+    page.get_by_label("File").set_input_files(str(broken))
+    page.get_by_role("button", name="Upload and check").click()
+    alert = page.get_by_role("alert").inner_text()
+    assert "html/po.html" in alert
+    assert page.get_by_role("button", name="Activate").is_disabled()
+    shoot(page, "07-template-problem")
+    assert serious_violations(page) == []
+    assert (root / "templates" / "html" / "po.html").read_bytes() == live
+
 
 def test_editor_is_usable_on_a_phone(server: tuple[str, Path], browser: Any) -> None:
     url, _ = server
     context = browser.new_context(viewport={"width": 390, "height": 844})
     pg = context.new_page()
     try:
+        sign_in(pg, url, SELLER)
         pg.goto(f"{url}/deals/D-2026-0042")
         width = pg.evaluate("document.documentElement.scrollWidth")
         shoot(pg, "04-editor-390px")
