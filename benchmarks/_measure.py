@@ -113,26 +113,28 @@ def capture_html() -> Iterator[list[Captured]]:
 
 @contextmanager
 def write_wait() -> Iterator[list[float]]:
-    """Within the block, the seconds docgen's atomic writes spent off the CPU (fsync), per call.
+    """Within the block, the seconds docgen's document writes spent off the CPU (fsync), per call.
 
     CPU time leaves out the time a process waits for the disk; docgen's only such wait of its own
-    is writing the document (temporary file, fsync, rename), so that is added back to its side.
+    is writing the document (each format to a temporary file with fsync, then published), so that
+    is added back to its side.
     """
     from docgen.api import _render as documents  # where the session writes documents
 
     waits: list[float] = []
-    original = documents.write_atomic
+    original = documents.write_temp
 
-    def timed(path: Path, data: bytes) -> None:
+    def timed(path: Path, data: bytes) -> Path:
         c0, t0 = time.process_time(), time.perf_counter()
-        original(path, data)
+        out = original(path, data)
         waits.append(max(0.0, (time.perf_counter() - t0) - (time.process_time() - c0)))
+        return out
 
-    documents.write_atomic = timed  # type: ignore[assignment]
+    documents.write_temp = timed  # type: ignore[assignment]
     try:
         yield waits
     finally:
-        documents.write_atomic = original
+        documents.write_temp = original
 
 
 def _spin(loops: int) -> None:

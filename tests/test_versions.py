@@ -204,16 +204,17 @@ def test_without_a_database_deals_use_the_locked_file(ws_path: Path, write_deal:
 # -- an earlier PO still verifies after a re-lock ---------------------------------------------
 
 @pytest.mark.slow
-def test_cli_earlier_po_still_verifies_after_a_relock(run_cli, ws_path: Path,
-                                                      tmp_path: Path) -> None:
+def test_cli_earlier_po_still_verifies_after_a_relock(run_cli, ws_path: Path, tmp_path: Path,
+                                                      admin_token: str) -> None:
     # given: a final PO issued with 2026.12, then a price change locked as 2027.01
     out = tmp_path / "out"
-    proc = run_cli("po", example("D-2026-0101"), "-o", out, "--date", "2026-11-22")
+    proc = run_cli("po", example("D-2026-0101"), "-o", out, "--date", "2026-11-22",
+                   token=admin_token)
     assert proc.returncode == 0, proc.stderr
     (pdf,) = out.glob("*.pdf")
     _catalogue(ws_path, 'version: "2026.12"', 'version: "2027.01"')
     _catalogue(ws_path, 'USD: "1300.00"', 'USD: "1350.00"')
-    assert run_cli("catalogue", "lock").returncode == 0
+    assert run_cli("catalogue", "lock", token=admin_token).returncode == 0
     # when
     proc = run_cli("verify", pdf)
     # then: recomputed with the PO's own catalogue version, it verifies

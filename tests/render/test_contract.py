@@ -86,15 +86,25 @@ def test_end_date_is_start_plus_term(start: date, months: int, end: date) -> Non
 
 
 def _docgen(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run docgen in `cwd` as the workspace's first administrator (when `fresh` made it)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    token = cwd / ".docgen" / "test-token"
+    if token.is_file():
+        env["DOCGEN_TOKEN"] = token.read_text("utf-8").strip()
     return subprocess.run([*DOCGEN, *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          timeout=300, check=False)
+                          timeout=300, check=False, env=env)
 
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Path:
     proc = _docgen("init", "acme", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    return tmp_path / "acme"
+    root = tmp_path / "acme"
+    # the administrator's token is the last line `docgen init` prints
+    (root / ".docgen" / "test-token").write_text(proc.stdout.strip().splitlines()[-1], "utf-8")
+    return root
 
 
 def test_cli_final_contract_is_referenced_not_numbered(fresh: Path, tmp_path: Path) -> None:
@@ -104,9 +114,9 @@ def test_cli_final_contract_is_referenced_not_numbered(fresh: Path, tmp_path: Pa
                    "pdf,docx,html", "--date", "2026-11-22", cwd=fresh)
     # then: a final contract named after its deal, its reference printed
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == [
-        "D-2026-0101-contract.docx", "D-2026-0101-contract.html", "D-2026-0101-contract.pdf"]
-    assert "CTR-D-2026-0101" in pdf_text(out / "D-2026-0101-contract.pdf")
+    stem = "D-2026-0101-contract-CTR-D-2026-0101"
+    assert sorted(p.name for p in out.iterdir()) == [f"{stem}.docx", f"{stem}.html", f"{stem}.pdf"]
+    assert "CTR-D-2026-0101" in pdf_text(out / f"{stem}.pdf")
 
 
 def test_cli_contract_refused_while_findings_block_it(fresh: Path, tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_cli_whole_approval_flow(run_cli: Run, ws_path: Path, backend: Backend) 
         proc = run_cli("po", deal, "-o", out_dir, "--internal", "--format", "html",
                        env=backend.env)
         assert proc.returncode == 0, proc.stderr
-        internal = out_dir / "D-2026-0042-po-internal.html"
+        internal = out_dir / "D-2026-0042-po-PO-2026-000001-internal.html"  # shows the number
         assert PEOPLE["finance"] in internal.read_text("utf-8")
         with open_store(Workspace(ws_path)) as s:
             issued = s.issued("PO-2026-000001")
