@@ -11,8 +11,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from docgen.limits import MAX_TEXT, date_problem, number_problem
 
-__all__ = ["MAX_TEXT", "Amount", "Code", "CurrencyCode", "Day", "Input", "Pct", "Quantity",
-           "Text", "Word"]
+__all__ = ["MAX_TEXT", "Amount", "Code", "CurrencyCode", "Day", "Input", "LocaleCode", "Pct",
+           "Quantity", "Text", "Word"]
 
 #: Characters that cannot appear in a document: C0 and C1 controls (tab, LF and CR are allowed),
 #: DEL, U+2028/U+2029 (line and paragraph separators, which break a line where the document
@@ -70,6 +70,21 @@ def _no_float(value: Any) -> Any:
 
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_no_control)]
 Word = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_control)]
+
+
+def _known_locale(value: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError):
+        msg = f"{value!r} is not a locale Babel knows (e.g. en, en_US, de_DE, fr_FR, ja_JP)"
+        raise ValueError(msg) from None
+    return value
+
+
+#: A locale Babel knows (``en``, ``de_DE``): what documents and mails are written in.
+LocaleCode = Annotated[Word, AfterValidator(_known_locale)]
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,63}$")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Amount = Annotated[Decimal, BeforeValidator(_no_float),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from docgen.models._base import Input, Pct, Text, Word
+from docgen.models._base import Input, LocaleCode, Pct, Text, Word
 
 if TYPE_CHECKING:
     from docgen.models.deal import Deal
@@ -136,19 +136,8 @@ class Notify(Input):
     #: always are).
     on_sla_breached: list[Word] = Field(default_factory=list)
     #: Language of the notifications (a Babel locale: en, de_DE, ...).
-    locale: Word = "en"
+    locale: LocaleCode = "en"
 
-    @field_validator("locale")
-    @classmethod
-    def _known_locale(cls, value: str) -> str:
-        from babel import Locale, UnknownLocaleError
-
-        try:
-            Locale.parse(value)
-        except (UnknownLocaleError, ValueError):
-            msg = f"{value!r} is not a locale Babel knows (e.g. en, de_DE)"
-            raise ValueError(msg) from None
-        return value
 
 
 class Checklists(Input):

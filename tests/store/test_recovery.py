@@ -22,6 +22,7 @@ import pytest
 from docgen import api
 from docgen.store._holder import Holder
 from tests.conftest import DOCGEN, REPO, admin_token_for, assert_no_traceback, example
+from tests.store._admin_cli import run_cli  # noqa: F401 - the fixture, acting as admin
 from tests.store.conftest import Backend
 
 pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
@@ -30,19 +31,6 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 DATE = "2026-11-22"
 
 
-_RECORDING = {"po", "sow", "onboarding", "submit", "approve", "reject"}
-
-
-@pytest.fixture
-def run_cli(run_cli: Run, ws_path: Path) -> Run:
-    """The shared `run_cli`, acting as the workspace's administrator for commands that record."""
-
-    def run(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-        if args and str(args[0]) in _RECORDING and "--draft" not in map(str, args):
-            kwargs.setdefault("token", admin_token_for(ws_path))
-        return run_cli(*args, **kwargs)
-
-    return run
 FIRST, SECOND = "PO-2026-000001", "PO-2026-000002"
 
 
