@@ -82,7 +82,7 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
     """The web application and JSON API over the workspace (SPEC §10)."""
     from starlette.exceptions import HTTPException
 
-    from docgen.web import _api, _cs, _legal, _login, _pages
+    from docgen.web import _api, _cs, _everyone, _legal, _login, _pages
     from docgen.web._auth import NeedsSignIn
 
     web = Web(workspace)
@@ -134,6 +134,7 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(_pages.router)
     app.include_router(_cs.router)
     app.include_router(_legal.router)
+    app.include_router(_everyone.router)
     app.include_router(_api.router)
     return app
 
