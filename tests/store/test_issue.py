@@ -134,6 +134,8 @@ def test_issue_changed_revision_supersedes_and_verify_of_the_old_po_exits_1(
     assert old.returncode == 1, old.stdout + old.stderr
     assert ("PO-2026-000001 is superseded in the registry, not issued: superseded by "
             "PO-2026-000002") in old.stdout
+    # the closing line does not claim the genuine file was altered
+    assert "differs" not in old.stderr and "verification failed for 1 of 1" in old.stderr
     ok = run_cli("verify", out / "D-2026-0101-po-PO-2026-000002.pdf", env=backend.env)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     # history: revisions, reservations, issues and the supersession, newest last
