@@ -120,8 +120,7 @@ def _drafts(session: Session, kind: DocumentKind, todo: Sequence[DealResult], *,
         return [], []
     if numbering is None:
         if issue_date is None:
-            raise InputError([Problem("--date", None, "", "give the issue date: --date "
-                                      "YYYY-MM-DD, or --date today to use today's date")])
+            raise _need_date()
         docs = [session.document_input(r, kind, issue_date=issue_date, draft=True, number=None)
                 for r in todo]
     else:
@@ -170,8 +169,7 @@ def _internal_numbering(session: Session, kind: DocumentKind, results: Sequence[
             out[r.deal.deal] = (prior.number, prior.issued_on)
             continue
         if issue_date is None:
-            raise InputError([Problem("--date", None, "", "give the issue date: --date "
-                                      "YYYY-MM-DD, or --date today to use today's date")])
+            raise _need_date()
         prefix = kind.reference_prefix
         ref = f"{prefix}-{r.deal.deal}" if prefix and not draft and not r.blockers(kind) else None
         out[r.deal.deal] = (ref, issue_date)
@@ -414,6 +412,12 @@ def _conflict(path: Path) -> InputError:
     return InputError([Problem(str(path), None, "", (
         "a different file is already there; docgen never overwrites an issued document or a "
         "file it did not write for this document: move it away or write to another folder"))])
+
+
+def _need_date() -> InputError:
+    """The refusal of a new document without an issue date (a re-issue keeps its own)."""
+    return InputError([Problem("--date", None, "", "give the issue date: --date YYYY-MM-DD, "
+                               "or --date today to use today's date")])
 
 
 def _message(exc: BaseException) -> str:

@@ -71,8 +71,7 @@ def deal_list(request: Request, stage: str = "", s: api.Session = Depends(page_s
             "id": f.deal_id, "customer": r.deal.customer.name, "stage": r.deal.stage or "",
             "rep": r.deal.sales_rep.name if r.deal.sales_rep else "",
             "total": api.money_text(r.priced.totals.total_due),
-            "ready": [(k, r.ready.get(k, False), len(r.blockers(k)))
-                      for k in api.READINESS_KINDS],
+            "ready": _ready(r),
             "modified": f.modified.strftime("%Y-%m-%d %H:%M"), "editable": f.editable})
     stages = [st.id for st in s.workspace.policy.stages]
     if s.workspace.policy.lost_stage:
@@ -118,6 +117,11 @@ def _editor(request: Request, s: api.Session, text: str, *, deal_id: str | None,
         downloads=downloads or [])
 
 
+def _ready(r: api.DealResult) -> list[tuple[str, bool, int]]:
+    """(kind, ready, how many findings block it) for each document's readiness badge."""
+    return [(k, r.ready.get(k, False), len(r.blockers(k))) for k in api.READINESS_KINDS]
+
+
 def _price(sku: Any, currency: str) -> api.Money | None:
     price = sku.list_price.get(currency)
     return api.Money.of(price, currency) if price is not None else None
@@ -148,7 +152,7 @@ def _check(s: api.Session, text: str) -> dict[str, Any]:
         by_where.setdefault(f["where"], []).append(f)
     return {
         "ok": True, "problems": [], "deal": r.deal.deal, "revision": r.revision,
-        "ready": [(k, r.ready.get(k, False), len(r.blockers(k))) for k in api.READINESS_KINDS],
+        "ready": _ready(r),
         "lines": [{"where": ln.where, "code": ln.code or "", "name": ln.name,
                    "quantity": f"{ln.quantity.normalize():f}", "unit": ln.unit,
                    "list": api.money_text(ln.list_amount, loc),
