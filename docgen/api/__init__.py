@@ -45,7 +45,7 @@ __all__ = ["DEFAULT_ADMIN", "ENV_TOKEN", "FORMATS", "READINESS_KINDS", "REPORT_F
            "BatchResult", "DealResult", "DecisionResult", "DocumentKind", "InitResult",
            "IssuedFile", "LockResult", "Money", "Repricing", "Session", "SubmitResult", "User",
            "VersionDiff", "explain_rule", "find_workspace", "init_workspace", "list_rules",
-           "money_text", "pack", "parse_text"]
+           "money_text", "pack", "parse_text", "share_connections"]
 
 
 def list_rules(prefix: str = "") -> list[Rule]:
@@ -119,6 +119,15 @@ def money_text(amount: Money | None, locale: str = "en_US") -> str:
     from docgen.render.i18n import Formatter
 
     return Formatter(locale=locale, currency=amount.currency).money(amount)
+
+
+def share_connections() -> None:
+    """For a long-lived server process (``docgen serve``'s workers): every session of this
+    process shares one connection pool per database, whose schema is checked once, instead of
+    connecting afresh each time (see :func:`docgen.store._sql.share_engines`)."""
+    from docgen.store._sql import share_engines
+
+    share_engines()
 
 
 def parse_text(text: str, name: str) -> Any:

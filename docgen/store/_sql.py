@@ -291,11 +291,28 @@ class _Refused(Exception):
 
 _STORES: weakref.WeakSet[Store] = weakref.WeakSet()
 
+#: Engines kept for the life of the process, by database, once :func:`share_engines` was called.
+_SHARED: dict[str, Engine] | None = None
+#: Databases this process found at :data:`SCHEMA_REVISION` through a shared engine.
+_MIGRATED: set[str] = set()
+
+
+def share_engines() -> None:
+    """From now on, stores of this process share one engine (pool) per database and check its
+    schema once: what a server wants, where every request opens a store. A new engine per store
+    connects again, initialises its dialect and compiles every statement again, which cost a
+    third of the web app's live validation (SQLite) and more on PostgreSQL."""
+    global _SHARED  # noqa: PLW0603 - one switch for the process
+    if _SHARED is None:
+        _SHARED = {}
+
 
 def _after_fork() -> None:  # pragma: no cover - exercised by forking renderers
     # a forked child must not use (or close) the parent's pooled connections
     for store in list(_STORES):
         store.engine.dispose(close=False)
+    for engine in (_SHARED or {}).values():
+        engine.dispose(close=False)
 
 
 if hasattr(os, "register_at_fork"):
@@ -305,9 +322,12 @@ if hasattr(os, "register_at_fork"):
 class Store(WebSessions):
     """Approvals, PO numbers and issued documents in one database. See :mod:`docgen.store`."""
 
-    def __init__(self, engine: Engine, url: str, secret: Secret | None = None) -> None:
+    def __init__(self, engine: Engine, url: str, secret: Secret | None = None, *,
+                 shared: bool = False) -> None:
         self.engine = engine
         self.url = url
+        #: the engine is the process's shared one (see :func:`share_engines`): never disposed
+        self._shared = shared
         #: the audit chain's key (see :mod:`docgen.audit`)
         self.secret = secret if secret is not None else Secret(None)
         #: numbers this process reserved and has not yet issued or voided (PostgreSQL: with the
@@ -326,30 +346,45 @@ class Store(WebSessions):
         it, and for a URL only ``$DOCGEN_SECRET_KEY``.
         """
         url = str(target)
+        shared = _SHARED is not None
         try:
-            engine = _engine_for(target)
+            engine = (_SHARED.get(url) if _SHARED is not None else None) or _engine_for(target)
         except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
             raise _unusable(url, exc) from None
         if secret is None:
             secret = Secret(target.parent if isinstance(target, Path) else None)
-        store = cls(engine, url, secret)
+        store = cls(engine, url, secret, shared=shared)
+        if shared and url in _MIGRATED:
+            return store
         try:
             store.migrate()
         except DBAPIError as exc:
-            engine.dispose()
+            store._drop_engine()
             raise _unusable(url, exc) from None
         except BaseException:
-            engine.dispose()
+            store._drop_engine()
             raise
+        if _SHARED is not None:
+            _SHARED[url] = engine
+            _MIGRATED.add(url)
         return store
+
+    def _drop_engine(self) -> None:
+        if _SHARED is not None and _SHARED.get(self.url) is self.engine:
+            del _SHARED[self.url]
+            _MIGRATED.discard(self.url)
+        self.engine.dispose()
 
     def close(self) -> None:
         """Release every connection (and with it any number still held: see :meth:`recover`)."""
         if self._holder_conn is not None:
+            if self._shared:  # back in a pool it would keep its advisory locks: really close it
+                self._holder_conn.invalidate()
             self._holder_conn.close()
             self._holder_conn = None
         self._held.clear()
-        self.engine.dispose()
+        if not self._shared:
+            self.engine.dispose()
 
     def __enter__(self) -> Self:
         return self

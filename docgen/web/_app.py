@@ -37,6 +37,7 @@ class Web:
         self._stamp: tuple[Any, ...] | None = None
         self._workspace: Any = None
         self._renderer: Any = None
+        self._verified = False  # the loaded catalogue and policy match their locks
         self.pages = Environment(loader=FileSystemLoader(HERE / "templates"),
                                  autoescape=select_autoescape(default=True),
                                  trim_blocks=True, lstrip_blocks=True)
@@ -46,9 +47,7 @@ class Web:
     def _files_stamp(self, ws: Any) -> tuple[Any, ...]:
         paths = [ws.catalogue_path, ws.lock_path, ws.policy_path,
                  ws.policy_path.with_suffix(".lock")]
-        templates = max((p.stat().st_mtime_ns for p in ws.templates_dir.rglob("*")
-                         if p.is_file()), default=0)
-        return (*(p.stat().st_mtime_ns if p.exists() else None for p in paths), templates)
+        return (*(_mtime(p) for p in paths), _newest(ws.templates_dir))
 
     def session(self) -> api.Session:
         """A session for one request, on the warm workspace (reloaded after a change)."""
@@ -59,7 +58,11 @@ class Web:
             if stamp != self._stamp:  # first use, or the catalogue, lock or policy changed
                 self._workspace, self._stamp = find_workspace(self._flag), stamp
                 self._renderer = None
-            return api.Session(self._workspace, renderer=self._renderer)
+                self._verified = False
+            if not self._verified:  # once per change of the files, not on every request
+                self._workspace.verify_locks()  # LockMismatchError: refused until fixed
+                self._verified = True
+            return api.Session(self._workspace, renderer=self._renderer, locked=False)
 
     def keep_renderer(self, s: api.Session) -> None:
         """Keep the renderer a session warmed up for the next request."""
@@ -76,6 +79,34 @@ class Web:
         context.setdefault("path", request.url.path)
         html = self.pages.get_template(template).render(**context)
         return HTMLResponse(html, status_code=http_status)
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _newest(folder: Path) -> int:
+    """The newest change under `folder`: a file written, added or removed (a folder's own time
+    changes when an entry is added or removed). One scandir per folder: this runs on every
+    request."""
+    newest, todo = 0, [os.fspath(folder)]
+    while todo:
+        try:
+            entries = os.scandir(todo.pop())
+        except OSError:
+            continue
+        with entries:
+            for e in entries:
+                try:
+                    newest = max(newest, e.stat(follow_symlinks=True).st_mtime_ns)
+                    if e.is_dir(follow_symlinks=False):
+                        todo.append(e.path)
+                except OSError:
+                    continue
+    return newest
 
 
 def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:

@@ -1,0 +1,356 @@
+"""The web figures of SPEC §7: live validation and the PO preview under 20 signed-in users.
+
+A bounded load generator on the loopback only. ``docgen serve --workers 2`` runs as a real process
+(uvicorn, SQLite, the default) over a private copy of the sample workspace; 20 people are added
+with passwords and each signs in through the sign-in form, as a browser does. Then each person
+works in the deal editor on a deal of their own, as htmx makes a browser do it:
+
+- **live validation**: the editor's form posted to ``/deals/check`` with ``HX-Request`` and the
+  session's CSRF token, one field changed each time (the quantity of the first line), answered by
+  the pricing and findings panel;
+- **preview**: ``GET /deals/D/preview/po``, the HTML WeasyPrint lays out for the 1-page PO.
+
+Each person repeats *four edits, then a preview*, waiting between requests as a person typing
+does: htmx posts 300 ms after the last keystroke, so never sooner than that, and on average
+:data:`THINK_SECONDS` apart. Every request is checked (status and content) and timed from the
+moment it is sent to the last byte of the answer. The run is bounded by a number of rounds per
+person and by a deadline; nothing leaves the loopback.
+
+The same people then send the same requests back to back (no waiting at all): the saturation
+figures printed beside the real ones say how far the machine is from its limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from benchmarks._data import copy_workspace, write_deals
+from benchmarks._measure import REPO, child_env
+
+__all__ = ["THINK_SECONDS", "USERS", "WebRun", "run_web_load"]
+
+#: Signed-in people working at once (SPEC §7).
+USERS = 20
+#: Mean time between one person's requests (an editor typing: htmx waits 300 ms after a key).
+THINK_SECONDS = 1.0
+HTMX_DELAY = 0.3
+#: Edits per preview in each person's round.
+EDITS_PER_PREVIEW = 4
+PASSWORD = "benchmark password 1234"
+#: Lines of each person's deal: its PO fits on one page.
+DEAL_LINES = 3
+
+
+@dataclass
+class WebRun:
+    """Latencies (seconds) of one load run, per kind of request."""
+
+    validate: list[float] = field(default_factory=list)
+    preview: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    saturated_validate: list[float] = field(default_factory=list)
+    saturated_preview: list[float] = field(default_factory=list)
+    saturated_seconds: float = 0.0
+    server_cpu: float = 0.0          # CPU seconds the server processes used during both runs
+    loadgen_cpu: float = 0.0         # CPU seconds of the load generator (this process)
+    details: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The `pct` percentile of `values` (nearest rank)."""
+    ordered = sorted(values)
+    rank = max(1, round(pct / 100 * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+class _Form(HTMLParser):
+    """The fields of the editor's deal form, as a browser would post them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, str] = {}
+        self._in_form = False
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and "deal-form" in a.get("class", ""):
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields[name] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields[self._select] = a.get("value", "")
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _workspace(root: Path, users: int) -> tuple[Path, list[tuple[str, str]]]:
+    """A copy of the sample workspace with `users` people (passwords set) and a 1-page deal
+    each in ``deals/``: [(e-mail, deal id)]."""
+    from docgen import api
+
+    ws = copy_workspace(root)
+    paths = write_deals(ws, ws.root / "deals", users, DEAL_LINES, prefix="D-WEB")
+    with api.Session(ws.root, locked=False) as s:  # the first person needs no token
+        _, token = s.add_user("admin@bench.example", name="Benchmark admin", admin=True)
+    people = []
+    with api.Session(ws.root, token=token) as s:
+        for i, path in enumerate(paths):
+            email = f"seller{i:02d}@bench.example"
+            s.add_user(email, name=f"Seller {i:02d}", password=PASSWORD)
+            people.append((email, path.stem))
+    return ws.root, people
+
+
+class Server:
+    """``docgen serve`` as a real process on a free loopback port."""
+
+    def __init__(self, workspace: Path, workers: int) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "docgen", "-w", str(workspace), "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers)],
+            env=child_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True)
+
+    def wait(self, timeout: float = 120) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read() if self.proc.stdout else ""
+                msg = f"docgen serve exited {self.proc.returncode}:\n{out[-3000:]}"
+                raise RuntimeError(msg)
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).text == "ok":
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        msg = f"docgen serve did not answer /healthz within {timeout:.0f} s"
+        raise RuntimeError(msg)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds of the server and its worker processes so far."""
+        total = 0.0
+        for pid in [self.proc.pid, *_children(self.proc.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+@dataclass
+class _Person:
+    email: str
+    deal: str
+    client: Any
+    fields: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+    customer: str = ""
+    quantity: int = 1
+
+
+async def _sign_in(person: _Person) -> None:
+    c = person.client
+    page = await c.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    if token is None:
+        msg = f"no sign-in form at /login ({page.status_code})"
+        raise RuntimeError(msg)
+    done = await c.post("/login", data={"email": person.email, "password": PASSWORD,
+                                        "csrf": token.group(1), "next": "/deals"})
+    if done.status_code != 303 or "docgen_session" not in c.cookies:
+        msg = f"{person.email} could not sign in ({done.status_code}): {done.text[-500:]}"
+        raise RuntimeError(msg)
+    editor = await c.get(f"/deals/{person.deal}")
+    if editor.status_code != 200:
+        msg = f"{person.email}: the editor of {person.deal} answered {editor.status_code}"
+        raise RuntimeError(msg)
+    form = _Form()
+    form.feed(editor.text)
+    person.fields = form.fields
+    person.csrf = form.fields.get("csrf", "")
+    person.customer = form.fields.get("customer.name", "")
+    person.quantity = int(form.fields.get("lines.0.quantity") or 1)
+    if not person.csrf or "lines.0.quantity" not in form.fields:
+        msg = f"{person.email}: the editor of {person.deal} has no deal form with a first line"
+        raise RuntimeError(msg)
+
+
+async def _validate(person: _Person, step: int) -> float:
+    """One live validation: the form with the first line's quantity changed."""
+    fields = dict(person.fields)
+    fields["lines.0.quantity"] = str(person.quantity + step % 3)
+    t0 = time.perf_counter()
+    r = await person.client.post("/deals/check", data=fields, headers={
+        "HX-Request": "true", "X-CSRF-Token": person.csrf})
+    elapsed = time.perf_counter() - t0
+    if r.status_code != 200 or 'id="check"' not in r.text or "Total due" not in r.text:
+        msg = f"live validation of {person.deal} answered {r.status_code}: {r.text[:300]}"
+        raise RuntimeError(msg)
+    return elapsed
+
+
+async def _preview(person: _Person) -> float:
+    t0 = time.perf_counter()
+    r = await person.client.get(f"/deals/{person.deal}/preview/po")
+    elapsed = time.perf_counter() - t0
+    if r.status_code != 200 or person.customer not in r.text:
+        msg = f"preview of {person.deal} answered {r.status_code}: {r.text[:300]}"
+        raise RuntimeError(msg)
+    return elapsed
+
+
+async def _work(people: list[_Person], rounds: int, think: float, deadline: float,
+                seed: int) -> tuple[list[float], list[float]]:
+    validations: list[float] = []
+    previews: list[float] = []
+
+    async def one(person: _Person, rng: random.Random) -> None:
+        if think:  # people do not all start typing in the same millisecond
+            await asyncio.sleep(rng.uniform(0, think))
+        for r in range(rounds):
+            for step in range(EDITS_PER_PREVIEW + 1):
+                if time.monotonic() > deadline:
+                    return
+                if step < EDITS_PER_PREVIEW:
+                    validations.append(await _validate(person, r + step))
+                else:
+                    previews.append(await _preview(person))
+                if think:
+                    await asyncio.sleep(HTMX_DELAY + rng.expovariate(1 / (think - HTMX_DELAY)))
+
+    await asyncio.gather(*(one(p, random.Random(seed + i)) for i, p in enumerate(people)))
+    return validations, previews
+
+
+async def _run(url: str, people: list[tuple[str, str]], *, rounds: int, saturated_rounds: int,
+               think: float, budget: float, server: Server, out: WebRun) -> None:
+    import httpx
+
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    clients = [httpx.AsyncClient(base_url=url, timeout=60, limits=limits) for _ in people]
+    try:
+        persons = [_Person(e, d, c) for (e, d), c in zip(people, clients, strict=True)]
+        for p in persons:  # one after the other: argon2 is slow on purpose, and not measured
+            await _sign_in(p)
+        for p in persons:  # each warms the server's caches once, not measured
+            await _validate(p, 0)
+            await _preview(p)
+        cpu0, load_cpu0 = server.cpu_seconds(), time.process_time()
+        t0 = time.perf_counter()
+        out.validate, out.preview = await _work(persons, rounds, think,
+                                                time.monotonic() + budget, seed=1)
+        out.seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        out.saturated_validate, out.saturated_preview = await _work(
+            persons, saturated_rounds, 0.0, time.monotonic() + budget, seed=2)
+        out.saturated_seconds = time.perf_counter() - t0
+        out.server_cpu = server.cpu_seconds() - cpu0
+        out.loadgen_cpu = time.process_time() - load_cpu0
+    finally:
+        for c in clients:
+            await c.aclose()
+
+
+def run_web_load(root: Path, *, quick: bool, users: int = USERS, workers: int = 2) -> WebRun:
+    """Start ``docgen serve --workers N`` over a fresh workspace, sign in `users` people and
+    run the load (see the module's docstring)."""
+    rounds, saturated = (1, 1) if quick else (6, 3)
+    think = 0.4 if quick else THINK_SECONDS
+    workspace, people = _workspace(root, users if not quick else min(users, 3))
+    server = Server(workspace, workers)
+    out = WebRun()
+    try:
+        server.wait()
+        asyncio.run(_run(server.url, people, rounds=rounds, saturated_rounds=saturated,
+                         think=think, budget=300.0, server=server, out=out))
+    finally:
+        server.stop()
+    n = len(people)
+    out.details = [
+        (f"`docgen serve --workers {workers}` (uvicorn, SQLite) on the loopback; {n} people "
+         f"signed in through the form, each editing a {DEAL_LINES}-line deal of their own: "
+         f"{EDITS_PER_PREVIEW} live validations (htmx POST /deals/check) then 1 PO preview, "
+         f"{rounds} time(s), {HTMX_DELAY * 1000:.0f} ms + on average "
+         f"{(think - HTMX_DELAY) * 1000:.0f} ms between one person's requests"),
+        (f"{len(out.validate)} validations and {len(out.preview)} previews in "
+         f"{out.seconds:.1f} s ({(len(out.validate) + len(out.preview)) / out.seconds:.1f} "
+         f"requests/s)"),
+    ]
+    if out.saturated_validate:
+        out.details.append(
+            f"saturated (the same {n} people, no pause at all): validation p50 "
+            f"{percentile(out.saturated_validate, 50) * 1000:.0f} ms, p95 "
+            f"{percentile(out.saturated_validate, 95) * 1000:.0f} ms; preview p50 "
+            f"{percentile(out.saturated_preview, 50) * 1000:.0f} ms, p95 "
+            f"{percentile(out.saturated_preview, 95) * 1000:.0f} ms; "
+            f"{(len(out.saturated_validate) + len(out.saturated_preview)) / out.saturated_seconds:.0f}"
+            f" requests/s")
+    out.details.append(f"CPU over both runs: server {out.server_cpu:.1f} s, load generator "
+                       f"{out.loadgen_cpu:.1f} s (the same 2 cores)")
+    return out
