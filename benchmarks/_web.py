@@ -62,6 +62,8 @@ class WebRun:
     saturated_validate: list[float] = field(default_factory=list)
     saturated_preview: list[float] = field(default_factory=list)
     saturated_seconds: float = 0.0
+    users: int = 0
+    workers: int = 0
     server_cpu: float = 0.0          # CPU seconds the server processes used during both runs
     loadgen_cpu: float = 0.0         # CPU seconds of the load generator (this process)
     details: list[str] = field(default_factory=list)
@@ -324,7 +326,7 @@ def run_web_load(root: Path, *, quick: bool, users: int = USERS, workers: int = 
     think = 0.4 if quick else THINK_SECONDS
     workspace, people = _workspace(root, users if not quick else min(users, 3))
     server = Server(workspace, workers)
-    out = WebRun()
+    out = WebRun(users=len(people), workers=workers)
     try:
         server.wait()
         asyncio.run(_run(server.url, people, rounds=rounds, saturated_rounds=saturated,
@@ -354,3 +356,44 @@ def run_web_load(root: Path, *, quick: bool, users: int = USERS, workers: int = 
     out.details.append(f"CPU over both runs: server {out.server_cpu:.1f} s, load generator "
                        f"{out.loadgen_cpu:.1f} s (the same 2 cores)")
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the two figures, from one run (whichever is asked for first starts it)
+
+def _run_once(ctx: Any) -> WebRun:
+    if "web" not in ctx.cache:
+        ctx.cache["web"] = run_web_load(ctx.folder("web") / "ws", quick=ctx.quick)
+    return ctx.cache["web"]  # type: ignore[no-any-return]
+
+
+def _figure(ctx: Any, name: str, what: str, values: list[float], target_ms: float,
+            others: str, *, first: bool) -> Any:
+    from benchmarks.figures import Figure
+
+    run = _run_once(ctx)
+    p95 = percentile(values, 95)
+    details = [f"p50 {percentile(values, 50) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, p99 "
+               f"{percentile(values, 99) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms over "
+               f"{len(values)} requests ({others})"]
+    details += run.details if first else ["the same run as web_validate (see there)"]
+    return Figure(name, f"web {what}, {run.users} users, {run.workers} workers: p95",
+                  p95 * 1000, target_ms, "ms", details=details)
+
+
+def web_validate(ctx: Any) -> Any:
+    """Live validation in the web app (htmx POST of an edited deal, findings back): p95."""
+    first = "web" not in ctx.cache
+    run = _run_once(ctx)
+    return _figure(ctx, "web_validate", "live validation", run.validate, 50,
+                   f"previews at the same time: p95 {percentile(run.preview, 95) * 1000:.0f} ms",
+                   first=first)
+
+
+def web_preview(ctx: Any) -> Any:
+    """The HTML preview of a 1-page PO in the web app, same load: p95."""
+    first = "web" not in ctx.cache
+    run = _run_once(ctx)
+    return _figure(ctx, "web_preview", "1-page PO preview", run.preview, 250,
+                   f"live validations at the same time: p95 "
+                   f"{percentile(run.validate, 95) * 1000:.0f} ms", first=first)

@@ -1,4 +1,5 @@
-"""The six figures of SPEC §7, one function each, in the table's order.
+"""The figures of SPEC §7, one function each, in the table's order (the web app's two in
+:mod:`benchmarks._web`).
 
 Each takes a :class:`Context` (a private workspace in a temporary folder, the size) and returns a
 :class:`Figure`: the measured value, its target and the raw numbers behind it.
@@ -33,6 +34,7 @@ from benchmarks._measure import (
     run_child,
     write_wait,
 )
+from benchmarks._web import web_preview, web_validate
 from docgen.workspace import Workspace
 
 __all__ = ["FIGURES", "Context", "Figure"]
@@ -76,6 +78,7 @@ class Context:
     log: Callable[[str], None] = print
     _session: Any = field(default=None, repr=False)
     small_html: str | None = None
+    cache: dict[str, Any] = field(default_factory=dict)  # what several figures share
 
     @property
     def session(self) -> Any:
@@ -402,4 +405,6 @@ FIGURES: dict[str, Callable[[Context], Figure]] = {
     "validate_cold": validate_cold,
     "validate_rate": validate_rate,
     "memory": memory,
+    "web_validate": web_validate,
+    "web_preview": web_preview,
 }
