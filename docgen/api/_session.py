@@ -183,9 +183,12 @@ class Session:
 
         now = now or datetime.now(UTC)
         store = self.store
-        keys = [f"email:{normalise_email(email)[:300]}", f"client:{client[:300]}"]
-        failed = store.failed_sign_ins(keys, since=now - SIGN_IN_WINDOW)
-        if failed[keys[0]] >= SIGN_IN_LIMIT or failed[keys[1]] >= SIGN_IN_CLIENT_LIMIT:
+        limits = {f"email:{normalise_email(email)[:300]}": SIGN_IN_LIMIT,
+                  f"client:{client[:300]}": SIGN_IN_CLIENT_LIMIT}
+        # counted as failed before the password is checked: guesses sent at once (to several
+        # servers) are limited together
+        claim = store.claim_sign_in(limits, since=now - SIGN_IN_WINDOW, now=now)
+        if claim is None:
             raise AuthError([Problem("sign-in", None, "", (
                 "too many failed sign-ins: wait 15 minutes, or ask an administrator to set "
                 "a new password"))])
@@ -193,7 +196,8 @@ class Session:
         stored = found[1] if found else None
         ok = verify_password(stored or _DUMMY_HASH, password) and stored is not None
         ok = ok and found is not None and found[0].active
-        store.record_sign_in(keys, ok=ok, now=now)
+        if ok:
+            store.settle_sign_in(claim)
         if not ok or found is None:
             raise AuthError([Problem("sign-in", None, "", "wrong e-mail or password")])
         cookie, csrf = store.open_web_session(found[0], now=now, lifetime=SESSION_LIFETIME)
