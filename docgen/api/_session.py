@@ -25,11 +25,13 @@ from docgen.api._results import BatchResult, DecisionResult, LockResult, SubmitR
 from docgen.api._versions import Versions
 
 if TYPE_CHECKING:
+    from docgen.api._evidence import EvidenceAdded, EvidenceList
     from docgen.api._tasks import CalendarFile, TaskChange, TaskList
     from docgen.approvals import HistoryEntry
     from docgen.audit import AuditEntry, ChainProblem
     from docgen.catalogue import LockDiff
     from docgen.deals import DealFile
+    from docgen.evidence import EvidenceRecord
     from docgen.forecast import Forecast
     from docgen.history import DealHistory
     from docgen.identity import User
@@ -85,6 +87,7 @@ class Session:
         self._reader: DecisionReader | None = None
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
+        self._evidence: dict[str, list[EvidenceRecord]] = {}
         # a long-running front end (the web app) hands the renderer of an earlier session on
         self._renderer: Renderer | None = renderer
         self._signing_key: SigningKey | None = None
@@ -266,6 +269,26 @@ class Session:
                     if raw else []
         return self._decisions[deal_id]
 
+    def evidence_records(self, deal_id: str) -> list[EvidenceRecord]:
+        """Every evidence record of one deal that the audit chain vouches for, oldest first
+        (read once per session; a row no authentic audit row states is left out)."""
+        if deal_id not in self._evidence:
+            from docgen.audit import Secret
+            from docgen.evidence import vouched
+
+            reader = self._decision_reader()
+            raw = reader.evidence_for(deal_id) if reader is not None else []
+            key = Secret(self.workspace.state_dir).get() if raw else None
+            self._evidence[deal_id] = vouched(key, raw, reader.audit_for(deal_id)) \
+                if raw and reader is not None else []
+        return self._evidence[deal_id]
+
+    def recorded_evidence(self, deal_id: str) -> dict[str, EvidenceRecord]:
+        """Each item's latest recorded evidence that counts (what the checklist rules read)."""
+        from docgen.evidence import latest
+
+        return latest(self.evidence_records(deal_id))
+
     def counted_decisions(self, deal: Deal) -> list[Decision]:
         """The decisions of `deal` that count now (:func:`docgen.approvals.counted`)."""
         from docgen.approvals import counted
@@ -353,9 +376,12 @@ class Session:
         resolve = (resolver(self.counted_decisions) if approvals and self._decision_reader()
                    else None)
         catalogues = self._catalogues_for(deals)
+        reads = self._decision_reader() is not None
         out = []
         for (src, deal), (cat, skus) in zip(deals, catalogues, strict=True):
-            result = validate_deal(deal, cat, pol, source=src, skus=skus, resolver=resolve)
+            recorded = self.recorded_evidence(deal.deal) if reads else None
+            result = validate_deal(deal, cat, pol, source=src, skus=skus, resolver=resolve,
+                                   recorded=recorded)
             out.append(result)
             if on_done is not None:
                 on_done(result)
@@ -378,8 +404,8 @@ class Session:
         recorder = self._store if self._store is not None else self._decision_reader()
         if recorder is None:
             return
-        rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None)
-                for r in results]
+        rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None,
+                               r.approval_keys) for r in results]
         try:
             recorder.record_revisions(rows)
         except Exception as exc:  # noqa: BLE001 - sqlite3 or SQLAlchemy: one clear problem
@@ -752,6 +778,35 @@ class Session:
         from docgen.api._tasks import write_calendar
 
         return write_calendar(self, deal, out_dir, issue_date=issue_date)
+
+    # -- recorded evidence ----------------------------------------------------------------
+
+    def add_evidence(self, deal: PathLike | str, item: str, file: PathLike | None = None, *,
+                     status: Literal["received", "approved"] = "received",
+                     on: date | None = None, now: datetime | None = None) -> EvidenceAdded:
+        """Record checklist evidence of `item` (received or approved, dated `on`, default
+        today) with an optional attached file, as the authenticated person.
+
+        `deal` is a deal file (validated afterwards: the result tells what still stands at
+        the item) or a deal id. InputError for an item the policy does not know, a file that
+        cannot be attached, a date in the future; AuthError without a valid token.
+        """
+        from docgen.api._evidence import add_evidence
+
+        return add_evidence(self, deal, item, file, status=status, on=on, now=now)
+
+    def evidence(self, deal: PathLike | str) -> EvidenceList:
+        """Every evidence record of a deal (file or id), oldest first, and which count."""
+        from docgen.api._evidence import list_evidence
+
+        return list_evidence(self, deal)
+
+    def evidence_file(self, deal: PathLike | str, ref: str) -> tuple[EvidenceRecord, bytes]:
+        """An attached file of a deal and its record: `ref` is an item (its latest file) or the
+        file's SHA-256 (or a unique start of it)."""
+        from docgen.api._evidence import evidence_file
+
+        return evidence_file(self, deal, ref)
 
     # -- checking issued documents --------------------------------------------------------
 

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from docgen.audit import AuditEntry
+    from docgen.evidence import EvidenceRecord
 
     from docgen.store._sql import Store
     from docgen.workspace import Workspace
@@ -77,6 +78,8 @@ if TYPE_CHECKING:
         def requesters_for(self, deal_id: str) -> set[str]: ...
 
         def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
+
+        def evidence_for(self, deal_id: str) -> list[EvidenceRecord]: ...
         def versions(self, kind: VersionKind) -> list[VersionRecord]: ...
 
         def version_content(self, kind: VersionKind, version: str) -> str | None: ...
@@ -84,17 +87,17 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Claim", "ClaimResult",
-           "Decision", "DecisionOutcome", "DecisionReader", "IssueRequest", "IssuedDocument",
-           "Revision", "RevisionRecord", "SignedFile", "Store", "VersionKind", "VersionRecord",
-           "database_url", "has_database", "open_existing_store", "open_reader", "open_store",
-           "sqlite_path"]
+           "Decision", "DecisionOutcome", "DecisionReader", "FindingKey", "IssueRequest",
+           "IssuedDocument", "Revision", "RevisionFindings", "RevisionRecord", "SignedFile",
+           "Store", "VersionKind", "VersionRecord", "database_url", "has_database",
+           "open_existing_store", "open_reader", "open_store", "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
 ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0007_notify"
+SCHEMA_REVISION = "0008_evidence"
 
 Status = Literal["reserved", "issued", "superseded", "void"]
 #: Every status, in the order a document can pass through them.
@@ -173,14 +176,54 @@ class ClaimResult:
     voided: list[IssuedDocument]
 
 
+#: An approval finding of a revision: (code, where, fingerprint).
+FindingKey = tuple[str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class RevisionRecord:
-    """A deal revision to record: the canonical content and its SHA-256."""
+    """A deal revision to record: the canonical content and its SHA-256, and the approval
+    findings the rules raised on it (None: not known)."""
 
     deal_id: str
     revision: str
     content: str
     source: str | None = None
+    findings: tuple[FindingKey, ...] | None = None
+
+    @property
+    def findings_json(self) -> str | None:
+        """The findings as stored: sorted JSON ``[[code, where, fingerprint], ...]``."""
+        if self.findings is None:
+            return None
+        import json
+
+        return json.dumps(sorted({tuple(k) for k in self.findings}), separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionFindings:
+    """When a deal revision was first recorded and which approval findings it had (None: it
+    was recorded before docgen remembered them)."""
+
+    deal_id: str
+    revision: str
+    recorded_at: datetime
+    findings: frozenset[FindingKey] | None
+
+    @classmethod
+    def parse(cls, deal_id: str, revision: str, recorded_at: datetime,
+              text: str | None) -> RevisionFindings:
+        """From the stored JSON text (anything unreadable counts as unknown)."""
+        import json
+
+        keys: frozenset[FindingKey] | None = None
+        if text is not None:
+            try:
+                keys = frozenset((str(c), str(w), str(f)) for c, w, f in json.loads(text))
+            except (ValueError, TypeError):
+                keys = None
+        return cls(deal_id, revision, recorded_at, keys)
 
 
 @dataclass(frozen=True, slots=True)

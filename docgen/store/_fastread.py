@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from docgen.audit import DECISION_ACTIONS, AuditEntry
+from docgen.evidence import AUDIT_ACTION as EVIDENCE_ACTION
+from docgen.evidence import EvidenceRecord
 from docgen.identity import normalise_email
 from docgen.store import (
     SCHEMA_REVISION,
@@ -28,7 +30,12 @@ __all__ = ["SqliteDecisionReader"]
 _QUERY = ("SELECT deal_id, code, location, fingerprint, role, decided_by, decision, note, "
           "decided_at FROM approval_decisions WHERE deal_id = ? ORDER BY decided_at, id")
 _INSERT_REVISION = ("INSERT OR IGNORE INTO deal_revisions (deal_id, revision, content, source, "
-                    "recorded_at) VALUES (?, ?, ?, ?, ?)")
+                    "recorded_at, findings) VALUES (?, ?, ?, ?, ?, ?)")
+_REVISION_FINDINGS = ("UPDATE deal_revisions SET findings = ? WHERE deal_id = ? AND revision = ? "
+                      "AND findings IS NULL")
+_EVIDENCE = ("SELECT id, deal_id, item, status, evidence_date, recorded_by, recorded_at, "
+             "file_sha256, file_name, file_size FROM deal_evidence WHERE deal_id = ? "
+             "ORDER BY recorded_at, id")
 
 
 #: The table of each kind of version (a fixed map: never a name from input).
@@ -78,14 +85,23 @@ class SqliteDecisionReader:
         return {normalise_email(r[0]) for r in rows}
 
     def audit_for(self, deal_id: str) -> list[AuditEntry]:
-        """The deal's decision rows of the audit log."""
-        marks = ", ".join("?" for _ in DECISION_ACTIONS)
+        """The deal's decision and evidence rows of the audit log."""
+        actions = (*DECISION_ACTIONS, EVIDENCE_ACTION)
+        marks = ", ".join("?" for _ in actions)
         rows = self._conn.execute(
             "SELECT seq, at, actor, action, deal_id, subject, detail, prev_mac, mac FROM "
             f"audit_log WHERE deal_id = ? AND action IN ({marks}) ORDER BY seq",  # noqa: S608
-            (deal_id, *DECISION_ACTIONS))
+            (deal_id, *actions))
         return [AuditEntry(seq=r[0], at=_utc(r[1]), actor=r[2], action=r[3], deal_id=r[4],
                            subject=r[5], detail=r[6], prev_mac=r[7], mac=r[8]) for r in rows]
+
+    def evidence_for(self, deal_id: str) -> list[EvidenceRecord]:
+        """Every evidence record of one deal, oldest first."""
+        return [EvidenceRecord(id=r[0], deal_id=r[1], item=r[2], status=r[3],
+                               on=date.fromisoformat(r[4]), by=r[5], at=_utc(r[6]),
+                               file_sha256=r[7], file_name=r[8], file_size=r[9])
+                for r in self._conn.execute(_EVIDENCE, (deal_id,))]
+
     def versions(self, kind: VersionKind) -> list[VersionRecord]:
         """Every recorded version of the catalogue or the policy, oldest lock first."""
         rows = self._conn.execute(
@@ -113,7 +129,11 @@ class SqliteDecisionReader:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany(_INSERT_REVISION, [
-                    (r.deal_id, r.revision, r.content, r.source, now) for r in revisions])
+                    (r.deal_id, r.revision, r.content, r.source, now, r.findings_json)
+                    for r in revisions])
+                conn.executemany(_REVISION_FINDINGS, [
+                    (r.findings_json, r.deal_id, r.revision) for r in revisions
+                    if r.findings is not None])
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

@@ -65,6 +65,9 @@ from docgen.audit import (
     vouched,
 )
 from docgen.errors import AuthError, InputError, Problem
+from docgen.evidence import AUDIT_ACTION as EVIDENCE_ACTION
+from docgen.evidence import EvidenceRecord
+from docgen.evidence import vouched as vouched_evidence
 from docgen.identity import (
     TOKEN_PREFIX,
     User,
@@ -84,6 +87,7 @@ from docgen.store import (
     IssuedDocument,
     IssueRequest,
     Revision,
+    RevisionFindings,
     RevisionRecord,
     VersionKind,
     VersionRecord,
@@ -106,6 +110,7 @@ from docgen.store._tables import (
     users,
     signed_files,
 )
+from docgen.store._tables_evidence import deal_evidence
 from docgen.store._web import WebSessions
 
 __all__ = ["Store"]
@@ -130,6 +135,8 @@ _REQ, _DEC, _SEQ, _DOC = approval_requests, approval_decisions, po_sequences, is
 _USR, _TOK, _LOG, _HEAD = users, api_tokens, audit_log, audit_head
 _REV, _FILES = deal_revisions, document_files
 _VERSIONS = {"catalogue": catalogue_versions, "policy": policy_versions}
+#: Audit actions whose rows vouch for a state the store's tables hold (decisions, evidence).
+VOUCHING_ACTIONS = (*DECISION_ACTIONS, EVIDENCE_ACTION)
 
 
 def _now() -> datetime:
@@ -248,6 +255,13 @@ def _decision(row: Any) -> Decision:
     return Decision(deal_id=row.deal_id, code=row.code, where=row.location,
                     fingerprint=row.fingerprint, role=row.role, by=row.decided_by,
                     decision=row.decision, note=row.note, decided_at=row.decided_at)
+
+
+def _evidence_record(row: Any) -> EvidenceRecord:
+    return EvidenceRecord(deal_id=row.deal_id, item=row.item, status=row.status,
+                          on=row.evidence_date, by=row.recorded_by, at=row.recorded_at,
+                          file_sha256=row.file_sha256, file_name=row.file_name,
+                          file_size=row.file_size, id=row.id)
 
 
 def _user(row: Any) -> User:
@@ -801,16 +815,36 @@ class Store(WebSessions):
 
     # -- deal revisions -----------------------------------------------------------------------
 
-    def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None:
-        """Record each deal revision unless it is recorded already (it keeps its first time)."""
+    def record_revisions(self, revisions: Sequence[RevisionRecord], *,
+                         now: datetime | None = None) -> None:
+        """Record each deal revision unless it is recorded already (it keeps its first time);
+        a revision recorded before its approval findings were remembered gets them now."""
         if not revisions:
             return
-        now = _now()
+        now = now or _now()
         with self._write() as conn:
             for rev in revisions:
-                self._insert_ignore(conn, _REV, {
+                found = rev.findings_json
+                created = self._insert_ignore(conn, _REV, {
                     "deal_id": rev.deal_id, "revision": rev.revision, "content": rev.content,
-                    "source": rev.source, "recorded_at": now}, ("deal_id", "revision"))
+                    "source": rev.source, "recorded_at": now, "findings": found},
+                    ("deal_id", "revision"))
+                if not created and found is not None:
+                    conn.execute(update(_REV).where(
+                        _REV.c.deal_id == rev.deal_id, _REV.c.revision == rev.revision,
+                        _REV.c.findings.is_(None)).values(findings=found))
+
+    def revision_findings(self, deal_ids: Iterable[str]) -> list[RevisionFindings]:
+        """When each revision of these deals was first recorded, with its approval findings;
+        oldest first (what :class:`docgen.sightings.Sightings` reads)."""
+        ids = sorted(set(deal_ids))
+        if not ids:
+            return []
+        q = (select(_REV.c.deal_id, _REV.c.revision, _REV.c.recorded_at, _REV.c.findings)
+             .where(_REV.c.deal_id.in_(ids)).order_by(_REV.c.recorded_at, _REV.c.id))
+        with self._read() as conn:
+            return [RevisionFindings.parse(r.deal_id, r.revision, r.recorded_at, r.findings)
+                    for r in conn.execute(q)]
 
     def revisions(self, deal_id: str) -> list[Revision]:
         """Every recorded revision of a deal, oldest first."""
@@ -882,6 +916,13 @@ class Store(WebSessions):
     def decisions_for(self, deal_id: str) -> list[Decision]:
         """Every decision of one deal (the resolver's query)."""
         return self.decisions([deal_id])
+
+    def evidence_for(self, deal_id: str) -> list[EvidenceRecord]:
+        """Every evidence record of one deal, oldest first (vouched for by the session)."""
+        q = (select(deal_evidence).where(deal_evidence.c.deal_id == deal_id)
+             .order_by(deal_evidence.c.recorded_at, deal_evidence.c.id))
+        with self._read() as conn:
+            return [_evidence_record(r) for r in conn.execute(q)]
 
     def add_decision(self, decision: Decision, request: ApprovalRequest, *,
                      distinct_people: bool = True) -> DecisionOutcome:
@@ -1002,9 +1043,10 @@ class Store(WebSessions):
             return [_entry(r) for r in conn.execute(q)]
 
     def audit_for(self, deal_id: str) -> list[AuditEntry]:
-        """The deal's decision rows (what vouches for its decisions)."""
+        """The deal's decision and evidence rows (what vouches for its decisions and its
+        recorded evidence)."""
         q = (select(_LOG).where(_LOG.c.deal_id == deal_id,
-                                _LOG.c.action.in_(DECISION_ACTIONS)).order_by(_LOG.c.seq))
+                                _LOG.c.action.in_(VOUCHING_ACTIONS)).order_by(_LOG.c.seq))
         with self._read() as conn:
             return [_entry(r) for r in conn.execute(q)]
 
@@ -1015,10 +1057,12 @@ class Store(WebSessions):
             head_row = conn.execute(select(_HEAD)).first()
             decisions = [(r.id, _decision(r)) for r in conn.execute(
                 select(_DEC).order_by(_DEC.c.id))]
+            evidence = [_evidence_record(r) for r in conn.execute(
+                select(deal_evidence).order_by(deal_evidence.c.id))]
         head = (head_row.seq, head_row.mac, head_row.head_mac) if head_row else None
         key = self.secret.get()
         if key is None:
-            if not entries and not decisions:
+            if not entries and not decisions and not evidence:
                 return 0, []
             return len(entries), [ChainProblem(None, (
                 "no secret key (.docgen/secret.key or DOCGEN_SECRET_KEY): the chain cannot be "
@@ -1032,6 +1076,14 @@ class Store(WebSessions):
                     f"approval_decisions row {row_id} ({d.decision} {d.deal_id} {d.code} "
                     f"{d.where} as {d.role} by {d.by}) has no audit row that states it: it was "
                     "inserted or edited outside docgen, and does not count")))
+        good = {r.id for r in vouched_evidence(key, evidence, [
+            e for e in entries if e.action == EVIDENCE_ACTION])}
+        for r in evidence:
+            if r.id not in good:
+                problems.append(ChainProblem(None, (
+                    f"deal_evidence row {r.id} ({r.deal_id} {r.item} {r.status} by {r.by}) has "
+                    "no audit row that states it: it was inserted or edited outside docgen, "
+                    "and does not count")))
         return len(entries), problems
 
     # -- people and tokens --------------------------------------------------------------------

@@ -161,6 +161,9 @@ deal_revisions = Table(
     Column("content", Text, nullable=False),            # the deal's canonical JSON
     Column("source", Text, nullable=True),              # the file it was read from, first time
     Column("recorded_at", UTCDateTime(), nullable=False),
+    # added by 0008_evidence: JSON [[code, where, fingerprint], ...] of the approval findings
+    # the rules raised on this content when it was first recorded (NULL: recorded before)
+    Column("findings", Text, nullable=True),
     UniqueConstraint("deal_id", "revision"),
     Index(None, "deal_id"),
 )
@@ -286,3 +289,5 @@ signed_files = Table(
 
 # the tables of notifications and onboarding tasks register on `metadata` (issue 15)
 from docgen.store import _tables_notify  # noqa: E402, F401
+# ... and so do the tables of recorded evidence and its files
+from docgen.store import _tables_evidence  # noqa: E402, F401
