@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,8 +85,9 @@ class EvidenceRecord:
         return Evidence(date=self.on, by=self.by, ref=self.file_name, done=True)
 
     def summary(self) -> str:
-        """One line: ``credit_application approved 2026-10-22 by cfo@… (ca.pdf, SHA-256 …)``."""
-        file = f" ({self.file_text})" if self.file_sha256 else ""
+        """One line: ``credit_application approved 2026-10-22 by cfo@…, file ca.pdf (SHA-256
+        1a2b3c4d5e6f)``."""
+        file = f", file {self.file_text}" if self.file_sha256 else ""
         return f"{self.item} {self.status} {self.on.isoformat()} by {self.by}{file}"
 
     def to_json(self) -> dict[str, Any]:
@@ -259,11 +260,3 @@ def read_attachment(path: str | os.PathLike[str], *,
     blob = b"".join(chunks)
     return Attachment(name=name, sha256=hashlib.sha256(blob).hexdigest(), size=size,
                       content=blob)
-
-
-def records_by_item(records: Iterable[EvidenceRecord]) -> Mapping[str, list[EvidenceRecord]]:
-    """Every record, grouped by item, oldest first."""
-    out: dict[str, list[EvidenceRecord]] = {}
-    for r in sorted(records, key=lambda r: (r.at, r.id or 0)):
-        out.setdefault(r.item, []).append(r)
-    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from docgen.errors import InputError, Problem
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from docgen.findings import Finding
     from docgen.validate import DealResult
 
-__all__ = ["EvidenceAdded", "EvidenceList", "add_evidence", "evidence_file", "list_evidence"]
+__all__ = ["EvidenceAdded", "EvidenceList", "add_evidence", "evidence_file", "list_evidence",
+           "save_evidence_file"]
 
 
 @dataclass(frozen=True)
@@ -112,16 +114,19 @@ _HEX = re.compile(r"[0-9a-f]{6,64}")
 
 def evidence_file(session: Session, deal: PathLike | str, ref: str) -> tuple[EvidenceRecord,
                                                                             bytes]:
-    """The record and bytes of a deal's attached file: `ref` is an item (its latest file that
-    counts) or the file's SHA-256 (or a unique start of it, at least 6 hex digits)."""
+    """The record and bytes of a deal's attached file: `ref` is an item (the latest file
+    attached to it that counts) or the file's SHA-256 (or a unique start of it, at least 6 hex
+    digits)."""
     from docgen.store._evidence import EvidenceBook
 
     found = list_evidence(session, deal)
-    ref = ref.strip().lower()
+    ref = ref.strip()
     with_files = [r for r in found.records if r.file_sha256 and r.id in found.counting]
-    if ref in found.latest and found.latest[ref].file_sha256:
-        record = found.latest[ref]
+    of_item = [r for r in with_files if r.item == ref]
+    if of_item:
+        record = of_item[-1]  # the item's latest file
     else:
+        ref = ref.lower()
         hits = {r.file_sha256: r for r in with_files
                 if _HEX.fullmatch(ref) and r.file_sha256 and r.file_sha256.startswith(ref)}
         if len(hits) != 1:
@@ -138,3 +143,32 @@ def evidence_file(session: Session, deal: PathLike | str, ref: str) -> tuple[Evi
     if blob is None:  # pragma: no cover - a foreign key keeps the file while a record names it
         raise InputError([Problem("FILE", None, "", "the file is not in the database")])
     return record, blob
+
+
+def save_evidence_file(session: Session, deal: PathLike | str, ref: str,
+                       out: Path) -> tuple[EvidenceRecord, Path]:
+    """See :meth:`docgen.api.Session.save_evidence_file`."""
+    import os
+
+    record, blob = evidence_file(session, deal, ref)
+    target = Path(out)
+    if target.is_dir():
+        target = target / (record.file_name or record.file_sha256 or "evidence")
+    session._writable(target, "an evidence file")  # noqa: SLF001 - the session's own helper
+    session.refuse_input(target)
+    try:  # a new file only: never over one that exists, nor one that appears meanwhile
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise InputError([Problem(str(target), None, "", (
+            "a file is there already; docgen never writes over it: choose another name"))]) \
+            from None
+    except OSError as exc:
+        raise InputError([Problem(str(target), None, "", (
+            f"cannot write: {exc.strerror or type(exc).__name__}"))]) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return record, target

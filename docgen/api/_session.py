@@ -539,12 +539,22 @@ class Session:
             ws.catalogue, ws.skus)
         signer = (self.signing_key if kind is DocumentKind.PO and number and not draft
                   and not internal else None)
+        evidence: dict[str, Any] = {}
+        unmet: frozenset[str] | None = None
+        if kind is DocumentKind.ONBOARDING:
+            # the form shows each item's recorded evidence, and is done where validation is
+            recorded = self.recorded_evidence(result.deal.deal) \
+                if self._decision_reader() is not None else {}
+            evidence = {i: recorded[i] for i in ws.policy.checklists.items("onboarding")
+                        if i in recorded}
+            unmet = frozenset(f.where.removeprefix("evidence.") for f in result.findings
+                              if f.code == "CHK003")
         return DocumentInput(
             priced=result.priced, vendor=cat.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
             skus={c: skus[c] for c in sorted(codes) if c in skus},
             blockers=tuple(result.blockers(kind)) if internal else (), approvals=approvals,
-            internal=internal, signer=signer)
+            internal=internal, signer=signer, evidence=evidence, checklist_unmet=unmet)
 
     @property
     def signing_key(self) -> SigningKey:
@@ -808,6 +818,14 @@ class Session:
 
         return evidence_file(self, deal, ref)
 
+    def save_evidence_file(self, deal: PathLike | str, ref: str,
+                           out: Path) -> tuple[EvidenceRecord, Path]:
+        """Write an attached file of a deal (see :meth:`evidence_file`) to `out` (a folder: under
+        its recorded name); never over an existing file or one of docgen's inputs."""
+        from docgen.api._evidence import save_evidence_file
+
+        return save_evidence_file(self, deal, ref, out)
+
     # -- checking issued documents --------------------------------------------------------
 
     def verify(self, paths: Sequence[PathLike]) -> list[tuple[str, VerifyReport]]:
@@ -859,7 +877,10 @@ class Session:
             deal_id = str(deal)
         else:
             raise InputError([Problem(str(deal), None, "", "no such deal file, and not a deal id")])
-        return deal_history(self._existing_store(), deal_id, result)
+        store = self._existing_store()
+        counts = {r.id for r in self.evidence_records(deal_id) if r.id is not None} \
+            if store is not None else None
+        return deal_history(store, deal_id, result, evidence_counts=counts)
 
     def documents(self, *, deal: str | None = None, status: str | None = None
                   ) -> list[IssuedDocument]:

@@ -16,6 +16,7 @@ import click
 from docgen.cli._approvals import approvals, approve, reject, report, submit
 from docgen.cli._catalogue import catalogue, init, schema
 from docgen.cli._common import DocgenGroup
+from docgen.cli._evidence import evidence
 from docgen.cli._forecast import forecast
 from docgen.cli._history import documents, history
 from docgen.cli._i18n import i18n
@@ -43,8 +44,8 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 
 for command in (validate, rules, po, sow, onboarding, contract, submit, approve, reject, approvals,
-                history, documents, report, forecast, notify, tasks, verify, pack, catalogue,
-                policy, schema, templates, i18n, init, serve, users, token, audit):
+                history, documents, report, forecast, notify, tasks, evidence, verify, pack,
+                catalogue, policy, schema, templates, i18n, init, serve, users, token, audit):
     cli.add_command(command)
 
 

@@ -185,8 +185,9 @@ ChecklistEntry = Annotated[
 class Checklists(Input):
     """Evidence that must exist before an action.
 
-    Each list names items (``mnda_signed``) or items with a condition (:class:`ChecklistItem`);
-    read them through :meth:`items` and :meth:`entry`, which give names and conditions alike.
+    Each list names items (``mnda_signed``) or items with a condition (``{item:
+    credit_application, requires: approved}``); code reads them through ``items()`` and
+    ``entries()``, which give names and conditions alike.
     """
 
     pricing: list[ChecklistEntry] = Field(default_factory=list)
@@ -328,8 +329,8 @@ class Policy(Input):
         strays = sorted({r for w in CHECKLISTS for e in self.checklists.entries(w)
                          for r in e.approvers} - roles)
         if strays:
-            raise ValueError(f"checklists: approvers {', '.join(strays)} is not a role of "
-                             "approvers")
+            raise ValueError(f"checklists: {', '.join(strays)} (approvers of a checklist "
+                             "item) is not a role of the policy's approvers")
         self._notify_names()
         return self
 
