@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (Discriminator, Field, Tag, ValidationInfo, field_validator,
@@ -171,6 +171,19 @@ class ChecklistItem(Input):
         return self
 
 
+@lru_cache(maxsize=256)
+def _entries(key: tuple[str | tuple[str, str, tuple[str, ...]], ...]
+             ) -> tuple[ChecklistItem, ...]:
+    """Checklist entries as items with their condition, each item once (cached by content: the
+    rules ask for them on every deal validated)."""
+    out: dict[str, ChecklistItem] = {}
+    for k in key:
+        entry = ChecklistItem(item=k) if isinstance(k, str) else ChecklistItem(
+            item=k[0], requires=k[1], approvers=list(k[2]))  # type: ignore[arg-type]
+        out.setdefault(entry.item, entry)
+    return tuple(out.values())
+
+
 def _entry_kind(value: Any) -> str:
     return "<item with a condition>" if isinstance(value, dict | ChecklistItem) else "<item>"
 
@@ -194,21 +207,12 @@ class Checklists(Input):
     po: list[ChecklistEntry] = Field(default_factory=list)
     onboarding: list[ChecklistEntry] = Field(default_factory=list)
 
-    @cached_property
-    def _entries(self) -> dict[str, tuple[ChecklistItem, ...]]:
-        lists = {}
-        for which in CHECKLISTS:
-            out: dict[str, ChecklistItem] = {}
-            for e in getattr(self, which):
-                entry = e if isinstance(e, ChecklistItem) else ChecklistItem(item=e)
-                out.setdefault(entry.item, entry)
-            lists[which] = tuple(out.values())
-        return lists
-
     def entries(self, which: str) -> list[ChecklistItem]:
         """The entries of checklist `which` (pricing, po, onboarding) as items with their
         condition (a bare name requires evidence ``received``), each item once, in order."""
-        return list(self._entries[which])
+        key = tuple(e if isinstance(e, str) else (e.item, e.requires, tuple(e.approvers))
+                    for e in getattr(self, which))
+        return list(_entries(key))
 
     def items(self, which: str) -> list[str]:
         """The item names of checklist `which`, each once, in order."""
