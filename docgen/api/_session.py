@@ -381,12 +381,30 @@ class Session:
         rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None)
                 for r in results]
         try:
-            recorder.record_revisions(rows)
+            recorder.record_revisions(rows, actor=self._known_actor(recorder))
+        except InputError:
+            raise
         except Exception as exc:  # noqa: BLE001 - sqlite3 or SQLAlchemy: one clear problem
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or \
                 type(exc).__name__
             raise InputError([Problem("database", None, "", (
                 f"cannot record the deal revision(s) in the database: {reason}"))]) from None
+
+    def _known_actor(self, reader: DecisionReader | None = None) -> str | None:
+        """The acting person's e-mail when it is known, for an audit row that does not need
+        one (a revision, a pack): the authenticated person, else the token's active person;
+        None without a token, or with one that is not valid (never an error: what needs a
+        person asks :meth:`require_actor`)."""
+        if self._actor is not None:
+            return self._actor.email
+        if self._token is None:
+            return None
+        if self._store is None and reader is not None and hasattr(reader, "user_for_token"):
+            return reader.user_for_token(self._token)  # the light SQLite path
+        try:
+            return self.authenticate(self._token).email
+        except AuthError:
+            return None
 
     # -- deal files (the web app's deals) ---------------------------------------------------
 
@@ -783,7 +801,8 @@ class Session:
         result = pack_pdfs([str(p) for p in pdfs], Path(out), registry=store, sign=sign)
         if result.number is not None and store is not None:
             store.record_signed_file(result.sha256, kind="pack", number=result.number,
-                                     deal_id=str(result.deal_id), path=str(result.path))
+                                     deal_id=str(result.deal_id), path=str(result.path),
+                                     actor=self._known_actor())
         return result
 
     # -- history and the registry ---------------------------------------------------------

@@ -8,7 +8,8 @@ Where the data lives (SPEC §1): the SQLAlchemy URL in ``$DOCGEN_DATABASE_URL`` 
 The interface ``docgen po`` and ``docgen verify`` use::
 
     store = open_store(ws)                          # migrates; InputError if unreachable
-    store.record_revisions([RevisionRecord(...)])   # every deal validated or rendered
+    store.record_revisions([RevisionRecord(...)], actor=email)  # every deal validated or
+    #                                                 rendered; a new one is audited
     voided = store.recover()                        # reservations of dead processes -> void
     got = store.claim_issues([IssueRequest(deal_id, "po", revision, fingerprint)],
                              year=2026, prefix="PO")
@@ -18,7 +19,8 @@ The interface ``docgen po`` and ``docgen verify`` use::
     #   -> the deal's earlier PO is superseded by it, in the same transaction
     store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
     store.issued(number)                            # IssuedDocument or None (for verify)
-    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out))
+    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out),
+                             actor=email)                # audited as pack.recorded
     store.signed_file(sha)                          # SignedFile or None (for verify)
     store.close()
 
@@ -31,8 +33,9 @@ People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen
     #                                                 write transaction's `conn` to commit with it
     store.verify_audit()                            # (rows, [ChainProblem, ...])
 
-Every state change the store records (requests, decisions, reserved, issued, superseded and void
-numbers, people and tokens) appends its audit row in the same transaction; the chain's key comes
+Every state change the store records (deal revisions, requests, decisions, reserved, issued,
+superseded and void numbers, signed packs, people and tokens, staged and activated templates)
+appends its audit row in the same transaction; the chain's key comes
 from the store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
 
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
@@ -72,7 +75,8 @@ if TYPE_CHECKING:
 
         def decisions_for(self, deal_id: str) -> list[Decision]: ...
 
-        def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None: ...
+        def record_revisions(self, revisions: Sequence[RevisionRecord], *,
+                             actor: str | None = None) -> None: ...
 
         def requesters_for(self, deal_id: str) -> set[str]: ...
 
@@ -94,7 +98,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0007_notify"
+SCHEMA_REVISION = "0009_template_versions"
 
 Status = Literal["reserved", "issued", "superseded", "void"]
 #: Every status, in the order a document can pass through them.
