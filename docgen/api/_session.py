@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from docgen.signing import SigningKey
     from docgen.store import Decision, DecisionReader, IssuedDocument, Store
     from docgen.store._notify import Notification
+    from docgen.store._templates import StagedTemplate, TemplateActivation
+    from docgen.template_versions import SyncResult
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
 
@@ -495,6 +497,7 @@ class Session:
         if not draft and not internal:
             _ = self.store  # a final document writes state: open (create) it first, so that
             # the revisions validated below are recorded too
+            self.sync_templates()  # legal's activations made through another server apply here
             # a final document's catalogue and policy versions must outlive the next re-lock
             self.versions.record_current()
         if kind is DocumentKind.PO and not draft and not internal:
@@ -855,17 +858,19 @@ class Session:
                       (ws.templates_dir / sub).rglob("*") if p.is_file()
                       and p.suffix in (".html", ".docx", ".css") and not p.name.startswith("~$"))
 
-    def staged_templates(self) -> list[str]:
-        """Templates with a new version waiting to be activated."""
-        from docgen.template_versions import staged
-
-        return staged(self.workspace)
+    def staged_templates(self) -> list[StagedTemplate]:
+        """Templates with a new version waiting to be activated (staged in the database, so
+        every server sharing it lists them), by name."""
+        store = self._existing_store()
+        return store.staged_templates() if store is not None else []
 
     def stage_template(self, name: str, blob: bytes) -> list[TemplateProblem]:
-        """Stage a new version of template `name` and check it in place; its problems."""
+        """Stage a new version of template `name` in the database, as the actor, and check it
+        in place; its problems."""
         from docgen.template_versions import stage
 
-        stage(self.workspace, name, blob)
+        actor = self.require_actor("staging a template")
+        stage(self.store, name, blob, actor=actor.email)
         return self.check_staged(name)
 
     def check_staged(self, name: str) -> list[TemplateProblem]:
@@ -876,9 +881,9 @@ class Session:
         from docgen.templates_check import check_templates
 
         rel = check_name(name).as_posix()
-        if rel.endswith(".css"):
-            return []
-        with overlay(self.workspace, [rel]) as tdir:
+        with overlay(self.workspace, self._existing_store(), [rel]) as tdir:
+            if rel.endswith(".css"):
+                return []
             found = check_templates(tdir, [tdir / rel], root=self.workspace.root)
             return [replace(p, file=rel) if p.file.endswith(rel) else p for p in found]
 
@@ -890,26 +895,61 @@ class Session:
 
         doc = self.document_input(result, kind, issue_date=issue_date or date.today(),
                                   draft=True)
-        with overlay(self.workspace, [name]) as tdir:
+        with overlay(self.workspace, self._existing_store(), [name]) as tdir:
             return Renderer(tdir).render(doc, (fmt,)).outputs[fmt]
 
     def activate_template(self, name: str) -> str:
-        """Make the staged version of `name` live; the templates' new version (SHA-256)."""
+        """Make the staged version of `name` live, as the actor: the file is written
+        atomically, the activation recorded and audited; the templates' new version (SHA-256).
+        """
         from docgen.template_versions import activate
 
+        actor = self.require_actor("activating a template")
         problems = [p for p in self.check_staged(name) if not p.note]
         if problems:
             raise InputError([Problem(name, None, "template", f"not activated: {p}")
                               for p in problems])
-        version = activate(self.workspace, name)
+        self.sync_templates()  # this checkout first catches up with activations made elsewhere
+        done = activate(self.workspace, self.store, name, actor=actor.email)
+        self.sync_templates()  # ... and remembers it has seen its own
         self._renderer = None  # the next render reads the new template
-        return version
+        return done.templates_version
 
     def discard_template(self, name: str) -> None:
-        """Drop the staged version of `name`."""
+        """Drop the staged version of `name`, as the actor."""
         from docgen.template_versions import discard
 
-        discard(self.workspace, name)
+        actor = self.require_actor("discarding a staged template")
+        discard(self.store, name, actor=actor.email)
+
+    def template_activations(self) -> list[TemplateActivation]:
+        """Every activation of a template, oldest first (who, when, what)."""
+        store = self._existing_store()
+        return store.template_activations() if store is not None else []
+
+    def drifted_templates(self) -> dict[str, TemplateActivation]:
+        """Templates whose file in this workspace is not the version last activated."""
+        from docgen.template_versions import drifted
+
+        return drifted(self.workspace, self._existing_store())
+
+    def latest_template_activation(self) -> int:
+        """The id of the newest template activation in the database (0: none, or no database)."""
+        store = self._existing_store()
+        return store.latest_activation_id() if store is not None else 0
+
+    def sync_templates(self) -> SyncResult | None:
+        """Bring this workspace's templates up to the activations recorded in the database by
+        other servers (see :func:`docgen.template_versions.sync`); None without a database."""
+        from docgen.template_versions import sync
+
+        store = self._existing_store()
+        if store is None:
+            return None
+        done = sync(self.workspace, store)
+        if done.applied:
+            self._renderer = None  # a warm renderer may hold the replaced files
+        return done
 
     def templates_version(self) -> str:
         """SHA-256 over the live templates (what an issued document records)."""

@@ -130,6 +130,8 @@ class IssuedDocument:
     updated_at: datetime | None = None
     #: the reserving process, e.g. "process 1234 on host build-1"
     holder: str | None = None
+    #: SHA-256 of the templates folder that rendered it (None: issued before it was recorded)
+    template_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (``docgen documents --json``)."""
@@ -142,7 +144,7 @@ class IssuedDocument:
                 "file_sha256": self.file_sha256, "path": self.path, "reason": self.reason,
                 "superseded_by": self.superseded_by, "reserved_at": iso(self.reserved_at),
                 "issued_at": iso(self.issued_at), "updated_at": iso(self.updated_at),
-                "holder": self.holder}
+                "holder": self.holder, "template_version": self.template_version}
 
 
 @dataclass(frozen=True, slots=True)

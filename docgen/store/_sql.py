@@ -109,6 +109,7 @@ from docgen.store._tables import (
     users,
     signed_files,
 )
+from docgen.store._templates import TemplateStore
 from docgen.store._web import WebSessions
 
 __all__ = ["Store"]
@@ -215,7 +216,8 @@ def _doc(row: Any) -> IssuedDocument:
                           else row.void_reason,
                           superseded_by=row.superseded_by, reserved_at=row.reserved_at,
                           issued_at=row.issued_at, updated_at=row.updated_at,
-                          holder=holder.describe() if holder else None)
+                          holder=holder.describe() if holder else None,
+                          template_version=row.template_version)
 
 
 def _lock_key(prefix: str, year: int, seq: int) -> tuple[int, int]:
@@ -366,7 +368,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-class Store(WebSessions):
+class Store(WebSessions, TemplateStore):
     """Approvals, PO numbers and issued documents in one database. See :mod:`docgen.store`."""
 
     def __init__(self, engine: Engine, url: str, secret: Secret | None = None) -> None:
@@ -551,8 +553,12 @@ class Store(WebSessions):
 
     def _reserve(self, conn: Connection, rows: Sequence[tuple[str, str, str | None, str]], *,
                  year: int, prefix: str, path: str | None = None,
-                 references: bool = False, actor: str | None = None) -> list[str]:
+                 references: bool = False, actor: str | None = None,
+                 template_version: str | None = None) -> list[str]:
         """Reserve one number per (deal_id, kind, revision, fingerprint), held by this process.
+
+        `template_version` is the templates folder's version the documents will be rendered
+        with (recorded on each row and in its audit row).
 
         `path` is the folder the documents will be written to: if this process dies, the run
         that voids its numbers removes what it left there. With `references`, the numbers are
@@ -582,13 +588,14 @@ class Store(WebSessions):
             {"number": num, "prefix": prefix, "year": year, "seq": first + i,
              "deal_id": deal_id, "kind": kind, "revision": revision, "fingerprint": fp,
              "status": "reserved", "holder": holder, "path": path, "reserved_at": now,
-             "updated_at": now}
+             "updated_at": now, "template_version": template_version}
             for i, (num, (deal_id, kind, revision, fp)) in enumerate(zip(numbers, rows,
                                                                           strict=True))])
         for num, (deal_id, kind, revision, fp) in zip(numbers, rows, strict=True):
             self._append(conn, "reserve", actor=actor, deal_id=deal_id, subject=num,
                          detail={"number": num, "kind": kind, "revision": revision,
-                                 "fingerprint": fp}, at=now)
+                                 "fingerprint": fp, "template_version": template_version},
+                         at=now)
         if self.dialect == "postgresql":
             for i, num in enumerate(numbers):
                 key = _lock_key(prefix, year, first + i)
@@ -613,8 +620,10 @@ class Store(WebSessions):
 
     def claim_issues(self, requests: Sequence[IssueRequest], *, year: int | None,
                      prefix: str, out_dir: str | None = None,
-                     references: bool = False, actor: str | None = None) -> ClaimResult:
-        """For each request: its revision's live document, or a newly reserved number.
+                     references: bool = False, actor: str | None = None,
+                     template_version: str | None = None) -> ClaimResult:
+        """For each request: its revision's live document, or a newly reserved number (which
+        records `template_version`, the templates the caller renders it with).
 
         POs take ``PREFIX-YEAR-NNNNNN`` (`year` is the issue date's; None refuses to reserve);
         with `references` (SOW, onboarding form) a reference of the deal (see :meth:`_reserve`).
@@ -629,7 +638,8 @@ class Store(WebSessions):
             held_before = dict(self._held)
             try:
                 return self._claim_once(requests, year=year, prefix=prefix, out_dir=out_dir,
-                                        references=references, actor=actor)
+                                        references=references, actor=actor,
+                                        template_version=template_version)
             except IntegrityError:
                 # another process reserved one of these revisions first: let go of any lock
                 # taken in the rolled-back transaction and look again
@@ -640,7 +650,7 @@ class Store(WebSessions):
 
     def _claim_once(self, requests: Sequence[IssueRequest], *, year: int | None,
                     prefix: str, out_dir: str | None, references: bool,
-                    actor: str | None) -> ClaimResult:
+                    actor: str | None, template_version: str | None = None) -> ClaimResult:
         claims: dict[int, Claim] = {}
         voided: list[IssuedDocument] = []
         new: list[tuple[int, IssueRequest]] = []
@@ -672,7 +682,7 @@ class Store(WebSessions):
                 numbers = self._reserve(conn, [(r.deal_id, r.kind, r.revision, r.fingerprint)
                                                for _, r in new], year=0 if references else year,
                                         prefix=prefix, path=out_dir, references=references,
-                                        actor=actor)
+                                        actor=actor, template_version=template_version)
                 rows = {r.number: r for r in conn.execute(
                     select(_DOC).where(_DOC.c.number.in_(numbers)))}
                 for (i, req), num in zip(new, numbers, strict=True):
@@ -803,7 +813,8 @@ class Store(WebSessions):
                          detail={"number": number, "kind": row.kind, "revision": row.revision,
                                  "file_sha256": file_sha256,
                                  "issued_on": issued_on.isoformat(),
-                                 "fingerprint": row.fingerprint}, at=now)
+                                 "fingerprint": row.fingerprint,
+                                 "template_version": row.template_version}, at=now)
             if files:
                 conn.execute(insert(_FILES), [
                     {"number": number, "format": fmt, "sha256": sha, "content": blob}
