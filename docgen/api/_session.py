@@ -9,6 +9,7 @@ PDF readers are imported inside the methods that need them, so ``validate`` stay
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -21,10 +22,10 @@ from docgen.kinds import FORMATS, DocumentKind
 from docgen.validate import DealResult, validate_deal
 from docgen.workspace import Workspace, find_workspace, load_deal
 
-from docgen.api._results import BatchResult, DecisionResult, LockResult, SubmitResult, VersionDiff
-from docgen.api._versions import Versions
-
 if TYPE_CHECKING:
+    from docgen.api._results import (BatchResult, DecisionResult, LockResult, SubmitResult,
+                                     VersionDiff)
+    from docgen.api._versions import Versions
     from docgen.api._tasks import CalendarFile, TaskChange, TaskList
     from docgen.approvals import HistoryEntry
     from docgen.audit import AuditEntry, ChainProblem
@@ -81,8 +82,6 @@ class Session:
         self.workspace.load_all()
         if locked:
             self.workspace.verify_locks()
-        #: recorded catalogue and policy versions (read through this session's reader)
-        self.versions = Versions(self)
         self._store: Store | None = None
         self._reader: DecisionReader | None = None
         self._reader_opened = False
@@ -94,10 +93,18 @@ class Session:
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
         self._notifier: Notifier | None = None
+        self._verdicts_loaded = False  # the workspace's cached email verdicts (CUS001)
         #: every file this session read as input: never written onto (SPEC §6 "Files")
         self._inputs: set[Path] = set()
 
     # -- resources ------------------------------------------------------------------------
+
+    @functools.cached_property
+    def versions(self) -> Versions:
+        """Recorded catalogue and policy versions (read through this session's reader)."""
+        from docgen.api._versions import Versions
+
+        return Versions(self)
 
     def __enter__(self) -> Self:
         return self
@@ -348,19 +355,27 @@ class Session:
                         record: bool = True) -> list[DealResult]:
         """Price and validate already-loaded deals (see :meth:`validate`); each deal's revision
         is recorded unless `record` is False."""
-        from docgen.approvals import resolver
+        from docgen import email_verdicts
 
         ws = self.workspace
         _, pol = ws.load_all()
-        resolve = (resolver(self.counted_decisions) if approvals and self._decision_reader()
-                   else None)
+        resolve = None
+        if approvals and self._decision_reader():
+            from docgen.approvals import resolver
+
+            resolve = resolver(self.counted_decisions)
         catalogues = self._catalogues_for(deals)
+        if not self._verdicts_loaded:
+            email_verdicts.load(ws.state_dir)
+            self._verdicts_loaded = True
         out = []
         for (src, deal), (cat, skus) in zip(deals, catalogues, strict=True):
             result = validate_deal(deal, cat, pol, source=src, skus=skus, resolver=resolve)
             out.append(result)
             if on_done is not None:
                 on_done(result)
+        if not ws.read_only:
+            email_verdicts.save(ws.state_dir)
         if record:
             self._record_revisions(out)
         return out
@@ -577,6 +592,7 @@ class Session:
     def submit(self, paths: Sequence[PathLike], *,
                now: datetime | None = None) -> list[SubmitResult]:
         """Record an approval request for each approval finding of each deal, as the actor."""
+        from docgen.api._results import SubmitResult
         from docgen.approvals import submit
 
         _ = self.store  # submitting writes state: open (create) it before validating
@@ -594,6 +610,7 @@ class Session:
 
         InputError (AuthError for who may not) when refused; nothing is recorded then.
         """
+        from docgen.api._results import DecisionResult
         from docgen.approvals import decide, resolve
 
         _ = self.store  # a decision writes state: open (create) it before validating
