@@ -23,6 +23,7 @@ activation undone by hand in a checkout is not applied again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import tempfile
@@ -171,12 +172,16 @@ def sync(ws: Workspace, store: Store) -> SyncResult:
         if local == act.sha256:
             continue
         blob = store.template_blob(act.sha256) if local == act.previous_sha256 else None
-        if blob is None:
+        try:
+            if blob is None:
+                raise FileExistsError(target)  # other bytes there: leave them
+            write_atomic(target, blob)
+        except OSError:  # changed here, or not writable: left as it is (the page shows it)
             out.left.append(act.name)
             continue
-        write_atomic(target, blob)
         out.applied.append(act.name)
-    write_atomic(marker, f"{out.latest}\n".encode("ascii"))
+    with contextlib.suppress(OSError):  # not remembered: looked at again next time
+        write_atomic(marker, f"{out.latest}\n".encode("ascii"))
     return out
 
 

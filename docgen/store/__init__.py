@@ -33,6 +33,14 @@ People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen
     #                                                 write transaction's `conn` to commit with it
     store.verify_audit()                            # (rows, [ChainProblem, ...])
 
+Legal's template versions (:mod:`docgen.store._templates`, :mod:`docgen.template_versions`)::
+
+    store.stage_template(name, blob, actor=email)   # a blob in the database: every server sees it
+    store.activate_staged(name, actor=email, publish=write_file)  # the file is written inside
+    #                                                 the transaction that records the activation
+    store.template_activations(after=seen)          # what another copy of the workspace applies
+    store.claim_issues(..., template_version=v)     # each document records its templates
+
 Every state change the store records (deal revisions, requests, decisions, reserved, issued,
 superseded and void numbers, signed packs, people and tokens, staged and activated templates)
 appends its audit row in the same transaction; the chain's key comes

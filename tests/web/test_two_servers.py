@@ -5,8 +5,8 @@ the shared PostgreSQL) and one audit key (``DOCGEN_SECRET_KEY``), and each serve
 copy of the workspace folder, as on two machines. A sign-in made on one server is good on the
 other; a template staged through one is listed, checked, previewed and activated through the
 other; the activating server writes its own templates folder, and the other brings its copy up
-to that activation on its next request — unless the file there was changed since, which it
-leaves alone and shows.
+to that activation on its next request (and an issuing run on it, before it takes numbers) —
+unless the file there was changed since, which it leaves alone and shows.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ PO = Path("templates") / "html" / "po.html"
 
 
 @pytest.fixture
-def servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any, Path,
-                                                                                 Path]]:
+def servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+            ) -> Iterator[tuple[Any, Any, Path, Path]]:
     """Two applications over one database, each on its own copy of the workspace; the first
     administrator signed in on the first, and the same session cookie used on the second."""
     monkeypatch.setenv("DOCGEN_DATABASE_URL", f"sqlite:///{tmp_path / 'shared.db'}")
@@ -51,6 +51,7 @@ def servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[A
             TestClient(create_app(two), base_url="https://testserver") as b:
         assert sign_in(a, ADMIN).status_code == 303
         b.cookies.set("docgen_session", a.cookies.get("docgen_session"))
+        request.node.admin_token = init.token
         yield a, b, one, two
 
 
@@ -148,3 +149,28 @@ def test_an_activation_undone_by_hand_is_not_applied_again(
     # then: it stays as it was put back (and the page shows it is not the activated version)
     assert (one / PO).read_bytes() == original
     assert "html/po.html on this server is not the version activated on" in page.text
+
+
+def test_issuing_on_a_copy_behind_applies_the_activation_first(
+        servers: tuple[Any, Any, Path, Path], request: pytest.FixtureRequest) -> None:
+    from datetime import date
+
+    a, b, one, two = servers
+    token = request.node.admin_token
+    # given: a version activated through the second server; the first has not served since
+    _upload(b, _mark(two / PO, "Activated on server two"))
+    assert _activate(b).status_code == 200
+    with api.Session(two) as s:
+        (act,) = s.template_activations()
+    assert templates_version(one / "templates") != act.templates_version
+
+    # when: a PO is issued from the first server's copy (as `docgen po` there would)
+    deal = next((one / "examples" / "deals").glob("D-2026-0101*.yaml"))
+    with api.Session(one, token=token) as s:
+        batch = s.render("po", [deal], out_dir=one / "out", issue_date=date(2026, 11, 22))
+        (doc,) = s.documents()
+
+    # then: it was rendered with the activated template, and records that version
+    assert not batch.failed
+    assert (one / PO).read_bytes() == (two / PO).read_bytes()
+    assert doc.template_version == act.templates_version
