@@ -416,8 +416,10 @@ class Session:
             return self._actor.email
         if self._token is None:
             return None
-        if self._store is None and reader is not None and hasattr(reader, "user_for_token"):
-            return reader.user_for_token(self._token)  # the light SQLite path
+        finder = getattr(reader, "user_for_token", None) if self._store is None else None
+        if finder is not None:  # the light SQLite path
+            found = finder(self._token)
+            return str(found) if found is not None else None
         try:
             return self.authenticate(self._token).email
         except AuthError:
