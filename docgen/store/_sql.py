@@ -1111,7 +1111,8 @@ class Store(WebSessions, TemplateStore):
             return [_entry(r) for r in conn.execute(q)]
 
     def verify_audit(self) -> tuple[int, list[ChainProblem]]:
-        """Check the whole chain and that every decision has its row: (rows, problems)."""
+        """Check the whole chain, and that every decision, deal revision and signed pack has
+        the row that states it (and every such row its record): (rows, problems)."""
         with self._read() as conn:
             entries = [_entry(r) for r in conn.execute(select(_LOG).order_by(_LOG.c.seq))]
             head_row = conn.execute(select(_HEAD)).first()

@@ -75,9 +75,12 @@ def test_uploads_outside_the_templates_are_refused(client: Any, web_ws: Path) ->
         r = _upload(client, name, b"x")
         assert r.status_code == 400, name
         assert "name a template inside templates/" in r.text
-    assert not (web_ws / ".docgen" / "staged-templates").exists()
     r = _upload(client, "docx/po.docx", b"<html>not a word file</html>")
     assert r.status_code == 400 and "not a Word (.docx) file" in r.text
+    from docgen import api
+
+    with api.Session(web_ws) as s:  # nothing was staged
+        assert s.staged_templates() == []
 
 
 # -- staged uploads live in the database; activations are recorded (issue 16 item 2) -----------
@@ -179,6 +182,10 @@ def test_each_document_records_the_templates_version_it_was_rendered_with(
     assert api_docs.status_code == 200
     assert {d["deal"]: d["template_version"] for d in api_docs.json()["documents"]} == {
         "D-2026-0101": before, "D-2026-0105": after}
+    bad = client.get("/api/v1/documents", params={"status": "bogus"},
+                     headers={"Authorization": f"Bearer {web_admin}"})
+    assert bad.status_code == 400 and "unknown status 'bogus'" in bad.json()["problems"][0]
+    assert client.get("/api/v1/documents").status_code == 401  # a page session is no token
 
 
 def test_a_template_changed_while_a_po_renders_voids_its_number(
