@@ -7,7 +7,8 @@ One list of events in time order, oldest first (newest last), built from the sto
   (:func:`docgen.approvals.history`), marked current or stale when the deal file was given;
 - ``evidence``: checklist evidence recorded (``docgen evidence add``): item, received or
   approved, its date, who recorded it, the attached file's name and SHA-256;
-- ``reserved`` / ``issued`` / ``superseded`` / ``void``: what happened to each document number.
+- ``reserved`` / ``issued`` / ``superseded`` / ``void``: what happened to each document number
+  (an issued one names the version of the templates that rendered it).
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def deal_history(store: Store | None, deal_id: str, result: DealResult | None = 
         events.append(HistoryEvent(rec.at, "evidence", text,
                                    rec.to_json() | {"counts": counts}))
     for doc in store.documents(deal_id):
-        base = {"number": doc.number, "kind": doc.kind, "revision": doc.revision}
+        base = {"number": doc.number, "kind": doc.kind, "revision": doc.revision,
+                "template_version": doc.template_version}
+        templates = f", templates {doc.template_version[:12]}" if doc.template_version else ""
         if doc.reserved_at is not None:
             who = f" by {doc.holder}" if doc.holder else ""
             events.append(HistoryEvent(doc.reserved_at, "reserved",
@@ -108,7 +111,7 @@ def deal_history(store: Store | None, deal_id: str, result: DealResult | None = 
             assert at is not None  # noqa: S101 - every row has reserved_at
             events.append(HistoryEvent(at, "issued",
                                        f"{doc.kind} {doc.number} issued, dated "
-                                       f"{doc.issued_on.isoformat()} -> {doc.path}",
+                                       f"{doc.issued_on.isoformat()}{templates} -> {doc.path}",
                                        base | {"issued_on": doc.issued_on.isoformat(),
                                                "path": doc.path,
                                                "file_sha256": doc.file_sha256}))

@@ -9,6 +9,7 @@ PDF readers are imported inside the methods that need them, so ``validate`` stay
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -21,11 +22,11 @@ from docgen.kinds import FORMATS, DocumentKind
 from docgen.validate import DealResult, validate_deal
 from docgen.workspace import Workspace, find_workspace, load_deal
 
-from docgen.api._results import BatchResult, DecisionResult, LockResult, SubmitResult, VersionDiff
-from docgen.api._versions import Versions
-
 if TYPE_CHECKING:
     from docgen.api._evidence import EvidenceAdded, EvidenceList
+    from docgen.api._results import (BatchResult, DecisionResult, LockResult, SubmitResult,
+                                     VersionDiff)
+    from docgen.api._versions import Versions
     from docgen.api._tasks import CalendarFile, TaskChange, TaskList
     from docgen.approvals import HistoryEntry
     from docgen.audit import AuditEntry, ChainProblem
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from docgen.signing import SigningKey
     from docgen.store import Decision, DecisionReader, IssuedDocument, Store
     from docgen.store._notify import Notification
+    from docgen.store._templates import StagedTemplate, TemplateActivation
+    from docgen.template_versions import SyncResult
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
 
@@ -81,8 +84,6 @@ class Session:
         self.workspace.load_all()
         if locked:
             self.workspace.verify_locks()
-        #: recorded catalogue and policy versions (read through this session's reader)
-        self.versions = Versions(self)
         self._store: Store | None = None
         self._reader: DecisionReader | None = None
         self._reader_opened = False
@@ -95,10 +96,18 @@ class Session:
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
         self._notifier: Notifier | None = None
+        self._verdicts_loaded = False  # the workspace's cached email verdicts (CUS001)
         #: every file this session read as input: never written onto (SPEC §6 "Files")
         self._inputs: set[Path] = set()
 
     # -- resources ------------------------------------------------------------------------
+
+    @functools.cached_property
+    def versions(self) -> Versions:
+        """Recorded catalogue and policy versions (read through this session's reader)."""
+        from docgen.api._versions import Versions
+
+        return Versions(self)
 
     def __enter__(self) -> Self:
         return self
@@ -369,13 +378,19 @@ class Session:
                         record: bool = True) -> list[DealResult]:
         """Price and validate already-loaded deals (see :meth:`validate`); each deal's revision
         is recorded unless `record` is False."""
-        from docgen.approvals import resolver
+        from docgen import email_verdicts
 
         ws = self.workspace
         _, pol = ws.load_all()
-        resolve = (resolver(self.counted_decisions) if approvals and self._decision_reader()
-                   else None)
+        resolve = None
+        if approvals and self._decision_reader():
+            from docgen.approvals import resolver
+
+            resolve = resolver(self.counted_decisions)
         catalogues = self._catalogues_for(deals)
+        if not self._verdicts_loaded:
+            email_verdicts.load(ws.state_dir)
+            self._verdicts_loaded = True
         reads = self._decision_reader() is not None
         out = []
         for (src, deal), (cat, skus) in zip(deals, catalogues, strict=True):
@@ -385,6 +400,8 @@ class Session:
             out.append(result)
             if on_done is not None:
                 on_done(result)
+        if not ws.read_only:
+            email_verdicts.save(ws.state_dir)
         if record:
             self._record_revisions(out)
         return out
@@ -407,12 +424,32 @@ class Session:
         rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None,
                                r.approval_keys) for r in results]
         try:
-            recorder.record_revisions(rows)
+            recorder.record_revisions(rows, actor=self._known_actor(recorder))
+        except InputError:
+            raise
         except Exception as exc:  # noqa: BLE001 - sqlite3 or SQLAlchemy: one clear problem
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or \
                 type(exc).__name__
             raise InputError([Problem("database", None, "", (
                 f"cannot record the deal revision(s) in the database: {reason}"))]) from None
+
+    def _known_actor(self, reader: DecisionReader | None = None) -> str | None:
+        """The acting person's e-mail when it is known, for an audit row that does not need
+        one (a revision, a pack): the authenticated person, else the token's active person;
+        None without a token, or with one that is not valid (never an error: what needs a
+        person asks :meth:`require_actor`)."""
+        if self._actor is not None:
+            return self._actor.email
+        if self._token is None:
+            return None
+        finder = getattr(reader, "user_for_token", None) if self._store is None else None
+        if finder is not None:  # the light SQLite path
+            found = finder(self._token)
+            return str(found) if found is not None else None
+        try:
+            return self.authenticate(self._token).email
+        except AuthError:
+            return None
 
     # -- deal files (the web app's deals) ---------------------------------------------------
 
@@ -503,6 +540,7 @@ class Session:
         if not draft and not internal:
             _ = self.store  # a final document writes state: open (create) it first, so that
             # the revisions validated below are recorded too
+            self.sync_templates()  # legal's activations made through another server apply here
             # a final document's catalogue and policy versions must outlive the next re-lock
             self.versions.record_current()
         if kind is DocumentKind.PO and not draft and not internal:
@@ -592,6 +630,7 @@ class Session:
     def submit(self, paths: Sequence[PathLike], *,
                now: datetime | None = None) -> list[SubmitResult]:
         """Record an approval request for each approval finding of each deal, as the actor."""
+        from docgen.api._results import SubmitResult
         from docgen.approvals import submit
 
         _ = self.store  # submitting writes state: open (create) it before validating
@@ -609,6 +648,7 @@ class Session:
 
         InputError (AuthError for who may not) when refused; nothing is recorded then.
         """
+        from docgen.api._results import DecisionResult
         from docgen.approvals import decide, resolve
 
         _ = self.store  # a decision writes state: open (create) it before validating
@@ -856,7 +896,8 @@ class Session:
         result = pack_pdfs([str(p) for p in pdfs], Path(out), registry=store, sign=sign)
         if result.number is not None and store is not None:
             store.record_signed_file(result.sha256, kind="pack", number=result.number,
-                                     deal_id=str(result.deal_id), path=str(result.path))
+                                     deal_id=str(result.deal_id), path=str(result.path),
+                                     actor=self._known_actor())
         return result
 
     # -- history and the registry ---------------------------------------------------------
@@ -912,17 +953,19 @@ class Session:
                       (ws.templates_dir / sub).rglob("*") if p.is_file()
                       and p.suffix in (".html", ".docx", ".css") and not p.name.startswith("~$"))
 
-    def staged_templates(self) -> list[str]:
-        """Templates with a new version waiting to be activated."""
-        from docgen.template_versions import staged
-
-        return staged(self.workspace)
+    def staged_templates(self) -> list[StagedTemplate]:
+        """Templates with a new version waiting to be activated (staged in the database, so
+        every server sharing it lists them), by name."""
+        store = self._existing_store()
+        return store.staged_templates() if store is not None else []
 
     def stage_template(self, name: str, blob: bytes) -> list[TemplateProblem]:
-        """Stage a new version of template `name` and check it in place; its problems."""
+        """Stage a new version of template `name` in the database, as the actor, and check it
+        in place; its problems."""
         from docgen.template_versions import stage
 
-        stage(self.workspace, name, blob)
+        actor = self.require_actor("staging a template")
+        stage(self.store, name, blob, actor=actor.email)
         return self.check_staged(name)
 
     def check_staged(self, name: str) -> list[TemplateProblem]:
@@ -933,9 +976,9 @@ class Session:
         from docgen.templates_check import check_templates
 
         rel = check_name(name).as_posix()
-        if rel.endswith(".css"):
-            return []
-        with overlay(self.workspace, [rel]) as tdir:
+        with overlay(self.workspace, self._existing_store(), [rel]) as tdir:
+            if rel.endswith(".css"):
+                return []
             found = check_templates(tdir, [tdir / rel], root=self.workspace.root)
             return [replace(p, file=rel) if p.file.endswith(rel) else p for p in found]
 
@@ -947,26 +990,61 @@ class Session:
 
         doc = self.document_input(result, kind, issue_date=issue_date or date.today(),
                                   draft=True)
-        with overlay(self.workspace, [name]) as tdir:
+        with overlay(self.workspace, self._existing_store(), [name]) as tdir:
             return Renderer(tdir).render(doc, (fmt,)).outputs[fmt]
 
     def activate_template(self, name: str) -> str:
-        """Make the staged version of `name` live; the templates' new version (SHA-256)."""
+        """Make the staged version of `name` live, as the actor: the file is written
+        atomically, the activation recorded and audited; the templates' new version (SHA-256).
+        """
         from docgen.template_versions import activate
 
+        actor = self.require_actor("activating a template")
         problems = [p for p in self.check_staged(name) if not p.note]
         if problems:
             raise InputError([Problem(name, None, "template", f"not activated: {p}")
                               for p in problems])
-        version = activate(self.workspace, name)
+        self.sync_templates()  # this checkout first catches up with activations made elsewhere
+        done = activate(self.workspace, self.store, name, actor=actor.email)
+        self.sync_templates()  # ... and remembers it has seen its own
         self._renderer = None  # the next render reads the new template
-        return version
+        return done.templates_version
 
     def discard_template(self, name: str) -> None:
-        """Drop the staged version of `name`."""
+        """Drop the staged version of `name`, as the actor."""
         from docgen.template_versions import discard
 
-        discard(self.workspace, name)
+        actor = self.require_actor("discarding a staged template")
+        discard(self.store, name, actor=actor.email)
+
+    def template_activations(self) -> list[TemplateActivation]:
+        """Every activation of a template, oldest first (who, when, what)."""
+        store = self._existing_store()
+        return store.template_activations() if store is not None else []
+
+    def drifted_templates(self) -> dict[str, TemplateActivation]:
+        """Templates whose file in this workspace is not the version last activated."""
+        from docgen.template_versions import drifted
+
+        return drifted(self.workspace, self._existing_store())
+
+    def latest_template_activation(self) -> int:
+        """The id of the newest template activation in the database (0: none, or no database)."""
+        store = self._existing_store()
+        return store.latest_activation_id() if store is not None else 0
+
+    def sync_templates(self) -> SyncResult | None:
+        """Bring this workspace's templates up to the activations recorded in the database by
+        other servers (see :func:`docgen.template_versions.sync`); None without a database."""
+        from docgen.template_versions import sync
+
+        store = self._existing_store()
+        if store is None:
+            return None
+        done = sync(self.workspace, store)
+        if done.applied:
+            self._renderer = None  # a warm renderer may hold the replaced files
+        return done
 
     def templates_version(self) -> str:
         """SHA-256 over the live templates (what an issued document records)."""

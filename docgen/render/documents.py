@@ -287,7 +287,10 @@ def _preload(formats: Sequence[str]) -> None:
     """
     if {"pdf", "html"} & set(formats):
         import jinja2.sandbox  # noqa: F401
-        import weasyprint  # noqa: F401
+
+        from docgen.render._weasy import import_weasyprint
+
+        import_weasyprint()
     if "docx" in formats:
         import docxtpl  # noqa: F401
 

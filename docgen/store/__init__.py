@@ -8,7 +8,8 @@ Where the data lives (SPEC §1): the SQLAlchemy URL in ``$DOCGEN_DATABASE_URL`` 
 The interface ``docgen po`` and ``docgen verify`` use::
 
     store = open_store(ws)                          # migrates; InputError if unreachable
-    store.record_revisions([RevisionRecord(...)])   # every deal validated or rendered
+    store.record_revisions([RevisionRecord(...)], actor=email)  # every deal validated or
+    #                                                 rendered; a new one is audited
     voided = store.recover()                        # reservations of dead processes -> void
     got = store.claim_issues([IssueRequest(deal_id, "po", revision, fingerprint)],
                              year=2026, prefix="PO")
@@ -18,7 +19,8 @@ The interface ``docgen po`` and ``docgen verify`` use::
     #   -> the deal's earlier PO is superseded by it, in the same transaction
     store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
     store.issued(number)                            # IssuedDocument or None (for verify)
-    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out))
+    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out),
+                             actor=email)                # audited as pack.recorded
     store.signed_file(sha)                          # SignedFile or None (for verify)
     store.close()
 
@@ -31,8 +33,17 @@ People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen
     #                                                 write transaction's `conn` to commit with it
     store.verify_audit()                            # (rows, [ChainProblem, ...])
 
-Every state change the store records (requests, decisions, reserved, issued, superseded and void
-numbers, people and tokens) appends its audit row in the same transaction; the chain's key comes
+Legal's template versions (:mod:`docgen.store._templates`, :mod:`docgen.template_versions`)::
+
+    store.stage_template(name, blob, actor=email)   # a blob in the database: every server sees it
+    store.activate_staged(name, actor=email, publish=write_file)  # the file is written inside
+    #                                                 the transaction that records the activation
+    store.template_activations(after=seen)          # what another copy of the workspace applies
+    store.claim_issues(..., template_version=v)     # each document records its templates
+
+Every state change the store records (deal revisions, requests, decisions, reserved, issued,
+superseded and void numbers, signed packs, people and tokens, staged and activated templates)
+appends its audit row in the same transaction; the chain's key comes
 from the store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
 
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
@@ -73,13 +84,15 @@ if TYPE_CHECKING:
 
         def decisions_for(self, deal_id: str) -> list[Decision]: ...
 
-        def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None: ...
+        def record_revisions(self, revisions: Sequence[RevisionRecord], *,
+                             actor: str | None = None) -> None: ...
 
         def requesters_for(self, deal_id: str) -> set[str]: ...
 
         def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
 
         def evidence_for(self, deal_id: str) -> list[EvidenceRecord]: ...
+
         def versions(self, kind: VersionKind) -> list[VersionRecord]: ...
 
         def version_content(self, kind: VersionKind, version: str) -> str | None: ...
@@ -129,6 +142,8 @@ class IssuedDocument:
     updated_at: datetime | None = None
     #: the reserving process, e.g. "process 1234 on host build-1"
     holder: str | None = None
+    #: SHA-256 of the templates folder that rendered it (None: issued before it was recorded)
+    template_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (``docgen documents --json``)."""
@@ -141,7 +156,7 @@ class IssuedDocument:
                 "file_sha256": self.file_sha256, "path": self.path, "reason": self.reason,
                 "superseded_by": self.superseded_by, "reserved_at": iso(self.reserved_at),
                 "issued_at": iso(self.issued_at), "updated_at": iso(self.updated_at),
-                "holder": self.holder}
+                "holder": self.holder, "template_version": self.template_version}
 
 
 @dataclass(frozen=True, slots=True)

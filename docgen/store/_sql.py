@@ -53,14 +53,17 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 
 from docgen.audit import (
     DECISION_ACTIONS,
-    GENESIS,
+    PACK_ACTION,
+    REVISION_ACTION,
     AuditEntry,
     ChainProblem,
     Secret,
-    canonical,
-    compute_mac,
+    chain_key,
     decision_detail,
+    entry_ok,
     head_mac,
+    next_entry,
+    revision_detail,
     verify_chain,
     vouched,
 )
@@ -111,6 +114,7 @@ from docgen.store._tables import (
     signed_files,
 )
 from docgen.store._tables_evidence import deal_evidence
+from docgen.store._templates import TemplateStore
 from docgen.store._web import WebSessions
 
 __all__ = ["Store"]
@@ -219,7 +223,8 @@ def _doc(row: Any) -> IssuedDocument:
                           else row.void_reason,
                           superseded_by=row.superseded_by, reserved_at=row.reserved_at,
                           issued_at=row.issued_at, updated_at=row.updated_at,
-                          holder=holder.describe() if holder else None)
+                          holder=holder.describe() if holder else None,
+                          template_version=row.template_version)
 
 
 def _lock_key(prefix: str, year: int, seq: int) -> tuple[int, int]:
@@ -280,6 +285,67 @@ def _decision_detail(d: Decision) -> dict[str, Any]:
                            by=d.by, decision=d.decision, note=d.note, decided_at=d.decided_at)
 
 
+def _signed_detail(sha256: str, kind: str, number: str) -> dict[str, Any]:
+    return {"sha256": sha256, "kind": kind, "number": number}
+
+
+def _states(entry: AuditEntry, detail: dict[str, Any]) -> bool:
+    """True when the row's detail says each of `detail`'s values (it may say more)."""
+    data = entry.data
+    return all(k in data and data[k] == v for k, v in detail.items())
+
+
+def _stated(key: bytes, entries: Sequence[AuditEntry], action: str
+            ) -> dict[tuple[str | None, str], AuditEntry]:
+    """The authentic rows of `action`, by (deal, subject)."""
+    return {(e.deal_id, e.subject): e for e in entries
+            if e.action == action and entry_ok(key, e)}
+
+
+def _revision_problems(key: bytes, entries: Sequence[AuditEntry],
+                       rows: Sequence[Any]) -> list[ChainProblem]:
+    """Every recorded revision must hash to its name and be stated by an authentic
+    ``revision.recorded`` row; every such row's revision must still be recorded."""
+    import hashlib
+
+    stated = _stated(key, entries, REVISION_ACTION)
+    problems: list[ChainProblem] = []
+    for r in rows:
+        what = f"deal_revisions row {r.id} ({r.deal_id} revision {r.revision[:12]})"
+        entry = stated.pop((r.deal_id, r.revision), None)
+        if hashlib.sha256(r.content.encode()).hexdigest() != r.revision:
+            problems.append(ChainProblem(None, (
+                f"{what} does not hash to its revision: its content was edited outside docgen")))
+        elif entry is None or not _states(entry, revision_detail(r.revision, r.source)):
+            problems.append(ChainProblem(None, (
+                f"{what} has no audit row that states it: it was inserted or edited outside "
+                "docgen")))
+    for (deal_id, revision), e in stated.items():
+        problems.append(ChainProblem(e.seq, (
+            f"it records revision {revision[:12]} of {deal_id}, which is no longer in "
+            "deal_revisions: the revision was deleted outside docgen")))
+    return problems
+
+
+def _signed_file_problems(key: bytes, entries: Sequence[AuditEntry],
+                          rows: Sequence[Any]) -> list[ChainProblem]:
+    """Every signed file (pack) must be stated by an authentic ``pack.recorded`` row, and
+    every such row's file must still be recorded."""
+    stated = _stated(key, entries, PACK_ACTION)
+    problems: list[ChainProblem] = []
+    for r in rows:
+        entry = stated.pop((r.deal_id, r.sha256), None)
+        if entry is None or not _states(entry, _signed_detail(r.sha256, r.kind, r.number)):
+            problems.append(ChainProblem(None, (
+                f"signed_files row {r.sha256[:12]} ({r.kind} of {r.number}) has no audit row "
+                "that states it: it was inserted or edited outside docgen")))
+    for (deal_id, sha), e in stated.items():
+        problems.append(ChainProblem(e.seq, (
+            f"it records the signed {e.data.get('kind', 'file')} {sha[:12]} of {deal_id}, "
+            "which is no longer in signed_files: it was deleted outside docgen")))
+    return problems
+
+
 def _key_clause(table: Any, key: tuple[str, str, str, str]) -> Any:
     deal_id, code, where, fingerprint = key
     return ((table.c.deal_id == deal_id) & (table.c.code == code)
@@ -316,7 +382,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-class Store(WebSessions):
+class Store(WebSessions, TemplateStore):
     """Approvals, PO numbers and issued documents in one database. See :mod:`docgen.store`."""
 
     def __init__(self, engine: Engine, url: str, secret: Secret | None = None) -> None:
@@ -411,6 +477,33 @@ class Store(WebSessions):
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            if current is not None:
+                self._adopt_unaudited(conn)
+
+    def _adopt_unaudited(self, conn: Connection) -> None:
+        """Give each revision and pack recorded before the audit log covered them (before
+        0009) its audit row, so that ``audit verify`` vouches for them from now on.
+
+        Skipped when the chain has rows but its key is missing here (``audit verify`` says so).
+        """
+        stated = {(r.action, r.deal_id, r.subject) for r in conn.execute(
+            select(_LOG.c.action, _LOG.c.deal_id, _LOG.c.subject).where(
+                _LOG.c.action.in_((REVISION_ACTION, PACK_ACTION))))}
+        revisions = [r for r in conn.execute(select(_REV).order_by(_REV.c.id))
+                     if (REVISION_ACTION, r.deal_id, r.revision) not in stated]
+        packs = [r for r in conn.execute(select(signed_files).order_by(signed_files.c.created_at))
+                 if (PACK_ACTION, r.deal_id, r.sha256) not in stated]
+        if not revisions and not packs:
+            return
+        if self.secret.get() is None and conn.execute(select(_LOG.c.seq).limit(1)).first():
+            return
+        note = {"adopted": "recorded before the audit log covered it; adopted on upgrade"}
+        for r in revisions:
+            self._append(conn, REVISION_ACTION, actor=None, deal_id=r.deal_id,
+                         subject=r.revision, detail=revision_detail(r.revision, r.source) | note)
+        for r in packs:
+            self._append(conn, PACK_ACTION, actor=None, deal_id=r.deal_id, subject=r.sha256,
+                         detail=_signed_detail(r.sha256, r.kind, r.number) | note)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -474,8 +567,12 @@ class Store(WebSessions):
 
     def _reserve(self, conn: Connection, rows: Sequence[tuple[str, str, str | None, str]], *,
                  year: int, prefix: str, path: str | None = None,
-                 references: bool = False, actor: str | None = None) -> list[str]:
+                 references: bool = False, actor: str | None = None,
+                 template_version: str | None = None) -> list[str]:
         """Reserve one number per (deal_id, kind, revision, fingerprint), held by this process.
+
+        `template_version` is the templates folder's version the documents will be rendered
+        with (recorded on each row and in its audit row).
 
         `path` is the folder the documents will be written to: if this process dies, the run
         that voids its numbers removes what it left there. With `references`, the numbers are
@@ -505,13 +602,14 @@ class Store(WebSessions):
             {"number": num, "prefix": prefix, "year": year, "seq": first + i,
              "deal_id": deal_id, "kind": kind, "revision": revision, "fingerprint": fp,
              "status": "reserved", "holder": holder, "path": path, "reserved_at": now,
-             "updated_at": now}
+             "updated_at": now, "template_version": template_version}
             for i, (num, (deal_id, kind, revision, fp)) in enumerate(zip(numbers, rows,
                                                                           strict=True))])
         for num, (deal_id, kind, revision, fp) in zip(numbers, rows, strict=True):
             self._append(conn, "reserve", actor=actor, deal_id=deal_id, subject=num,
                          detail={"number": num, "kind": kind, "revision": revision,
-                                 "fingerprint": fp}, at=now)
+                                 "fingerprint": fp, "template_version": template_version},
+                         at=now)
         if self.dialect == "postgresql":
             for i, num in enumerate(numbers):
                 key = _lock_key(prefix, year, first + i)
@@ -536,8 +634,10 @@ class Store(WebSessions):
 
     def claim_issues(self, requests: Sequence[IssueRequest], *, year: int | None,
                      prefix: str, out_dir: str | None = None,
-                     references: bool = False, actor: str | None = None) -> ClaimResult:
-        """For each request: its revision's live document, or a newly reserved number.
+                     references: bool = False, actor: str | None = None,
+                     template_version: str | None = None) -> ClaimResult:
+        """For each request: its revision's live document, or a newly reserved number (which
+        records `template_version`, the templates the caller renders it with).
 
         POs take ``PREFIX-YEAR-NNNNNN`` (`year` is the issue date's; None refuses to reserve);
         with `references` (SOW, onboarding form) a reference of the deal (see :meth:`_reserve`).
@@ -552,7 +652,8 @@ class Store(WebSessions):
             held_before = dict(self._held)
             try:
                 return self._claim_once(requests, year=year, prefix=prefix, out_dir=out_dir,
-                                        references=references, actor=actor)
+                                        references=references, actor=actor,
+                                        template_version=template_version)
             except IntegrityError:
                 # another process reserved one of these revisions first: let go of any lock
                 # taken in the rolled-back transaction and look again
@@ -563,7 +664,7 @@ class Store(WebSessions):
 
     def _claim_once(self, requests: Sequence[IssueRequest], *, year: int | None,
                     prefix: str, out_dir: str | None, references: bool,
-                    actor: str | None) -> ClaimResult:
+                    actor: str | None, template_version: str | None = None) -> ClaimResult:
         claims: dict[int, Claim] = {}
         voided: list[IssuedDocument] = []
         new: list[tuple[int, IssueRequest]] = []
@@ -595,7 +696,7 @@ class Store(WebSessions):
                 numbers = self._reserve(conn, [(r.deal_id, r.kind, r.revision, r.fingerprint)
                                                for _, r in new], year=0 if references else year,
                                         prefix=prefix, path=out_dir, references=references,
-                                        actor=actor)
+                                        actor=actor, template_version=template_version)
                 rows = {r.number: r for r in conn.execute(
                     select(_DOC).where(_DOC.c.number.in_(numbers)))}
                 for (i, req), num in zip(new, numbers, strict=True):
@@ -726,7 +827,8 @@ class Store(WebSessions):
                          detail={"number": number, "kind": row.kind, "revision": row.revision,
                                  "file_sha256": file_sha256,
                                  "issued_on": issued_on.isoformat(),
-                                 "fingerprint": row.fingerprint}, at=now)
+                                 "fingerprint": row.fingerprint,
+                                 "template_version": row.template_version}, at=now)
             if files:
                 conn.execute(insert(_FILES), [
                     {"number": number, "format": fmt, "sha256": sha, "content": blob}
@@ -784,12 +886,15 @@ class Store(WebSessions):
         return _doc(row) if row else None
 
     def record_signed_file(self, sha256: str, *, kind: str, number: str, deal_id: str,
-                           path: str | None) -> None:
-        """Record a file docgen signed (a pack of PO `number`); recording it again is a no-op."""
+                           path: str | None, actor: str | None = None) -> None:
+        """Record a file docgen signed (a pack of PO `number`) and its audit row; recording it
+        again is a no-op."""
         with self._write() as conn:
-            self._insert_ignore(conn, signed_files, {
-                "sha256": sha256, "kind": kind, "number": number, "deal_id": deal_id,
-                "path": path, "created_at": _now()}, ("sha256",))
+            if self._insert_ignore(conn, signed_files, {
+                    "sha256": sha256, "kind": kind, "number": number, "deal_id": deal_id,
+                    "path": path, "created_at": _now()}, ("sha256",)):
+                self._append(conn, PACK_ACTION, actor=actor, deal_id=deal_id, subject=sha256,
+                             detail=_signed_detail(sha256, kind, number))
 
     def signed_file(self, sha256: str) -> SignedFile | None:
         """The signed file recorded with this SHA-256, or None."""
@@ -816,20 +921,27 @@ class Store(WebSessions):
     # -- deal revisions -----------------------------------------------------------------------
 
     def record_revisions(self, revisions: Sequence[RevisionRecord], *,
-                         now: datetime | None = None) -> None:
-        """Record each deal revision unless it is recorded already (it keeps its first time);
-        a revision recorded before its approval findings were remembered gets them now."""
+                         actor: str | None = None, now: datetime | None = None) -> None:
+        """Record each deal revision unless it is recorded already (it keeps its first time).
+
+        Each new one appends a ``revision.recorded`` audit row (by `actor` when known) in the
+        same transaction; a revision seen before writes nothing to the chain. A revision
+        recorded before its approval findings were kept gets them now.
+        """
         if not revisions:
             return
         now = now or _now()
         with self._write() as conn:
             for rev in revisions:
                 found = rev.findings_json
-                created = self._insert_ignore(conn, _REV, {
-                    "deal_id": rev.deal_id, "revision": rev.revision, "content": rev.content,
-                    "source": rev.source, "recorded_at": now, "findings": found},
-                    ("deal_id", "revision"))
-                if not created and found is not None:
+                if self._insert_ignore(conn, _REV, {
+                        "deal_id": rev.deal_id, "revision": rev.revision, "content": rev.content,
+                        "source": rev.source, "recorded_at": now, "findings": found},
+                        ("deal_id", "revision")):
+                    self._append(conn, REVISION_ACTION, actor=actor, deal_id=rev.deal_id,
+                                 subject=rev.revision, at=now,
+                                 detail=revision_detail(rev.revision, rev.source))
+                elif found is not None:
                     conn.execute(update(_REV).where(
                         _REV.c.deal_id == rev.deal_id, _REV.c.revision == rev.revision,
                         _REV.c.findings.is_(None)).values(findings=found))
@@ -1009,30 +1121,19 @@ class Store(WebSessions):
         last = conn.execute(select(_LOG.c.seq, _LOG.c.mac).order_by(_LOG.c.seq.desc())
                             .limit(1)).first()
         key = self._audit_key(has_rows=last is not None)
-        seq, prev = (last.seq + 1, last.mac) if last is not None else (1, GENESIS)
-        at = at or _now()
-        body = canonical(detail or {})
-        mac = compute_mac(key, seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
-                          subject=subject, detail=body, prev_mac=prev)
-        conn.execute(insert(_LOG).values(seq=seq, at=at, actor=actor, action=action,
-                                         deal_id=deal_id, subject=subject, detail=body,
-                                         prev_mac=prev, mac=mac))
+        e = next_entry(key, (last.seq, last.mac) if last is not None else None, action,
+                       actor=actor, subject=subject, deal_id=deal_id, detail=detail,
+                       at=at or _now())
+        conn.execute(insert(_LOG).values(seq=e.seq, at=e.at, actor=e.actor, action=e.action,
+                                         deal_id=e.deal_id, subject=e.subject, detail=e.detail,
+                                         prev_mac=e.prev_mac, mac=e.mac))
         conn.execute(delete(_HEAD))
-        conn.execute(insert(_HEAD).values(id=1, seq=seq, mac=mac,
-                                          head_mac=head_mac(key, seq, mac)))
-        return AuditEntry(seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
-                          subject=subject, detail=body, prev_mac=prev, mac=mac)
+        conn.execute(insert(_HEAD).values(id=1, seq=e.seq, mac=e.mac,
+                                          head_mac=head_mac(key, e.seq, e.mac)))
+        return e
 
     def _audit_key(self, *, has_rows: bool) -> bytes:
-        key = self.secret.get()
-        if key is not None:
-            return key
-        if has_rows:  # a new key would silently disown every row and approval so far
-            where = str(self.secret.path) if self.secret.path else "DOCGEN_SECRET_KEY"
-            raise InputError([Problem(where, None, "", (
-                "the audit log was chained under a secret key that is missing here: restore "
-                ".docgen/secret.key from a backup, or set DOCGEN_SECRET_KEY to it"))])
-        return self.secret.create()  # an older workspace's first audited write
+        return chain_key(self.secret, has_rows=has_rows)
 
     def audit_log(self, deal_id: str | None = None) -> list[AuditEntry]:
         """The audit rows (of one deal), oldest first."""
@@ -1051,7 +1152,8 @@ class Store(WebSessions):
             return [_entry(r) for r in conn.execute(q)]
 
     def verify_audit(self) -> tuple[int, list[ChainProblem]]:
-        """Check the whole chain and that every decision has its row: (rows, problems)."""
+        """Check the whole chain, and that every decision, deal revision and signed pack has
+        the row that states it (and every such row its record): (rows, problems)."""
         with self._read() as conn:
             entries = [_entry(r) for r in conn.execute(select(_LOG).order_by(_LOG.c.seq))]
             head_row = conn.execute(select(_HEAD)).first()
@@ -1059,6 +1161,12 @@ class Store(WebSessions):
                 select(_DEC).order_by(_DEC.c.id))]
             evidence = [_evidence_record(r) for r in conn.execute(
                 select(deal_evidence).order_by(deal_evidence.c.id))]
+            revisions = conn.execute(select(_REV.c.id, _REV.c.deal_id, _REV.c.revision,
+                                            _REV.c.content, _REV.c.source)
+                                     .order_by(_REV.c.id)).all()
+            signed = conn.execute(select(signed_files.c.sha256, signed_files.c.kind,
+                                         signed_files.c.number, signed_files.c.deal_id)
+                                  .order_by(signed_files.c.created_at)).all()
         head = (head_row.seq, head_row.mac, head_row.head_mac) if head_row else None
         key = self.secret.get()
         if key is None:
@@ -1084,6 +1192,8 @@ class Store(WebSessions):
                     f"deal_evidence row {r.id} ({r.deal_id} {r.item} {r.status} by {r.by}) has "
                     "no audit row that states it: it was inserted or edited outside docgen, "
                     "and does not count")))
+        problems += _revision_problems(key, entries, revisions)
+        problems += _signed_file_problems(key, entries, signed)
         return len(entries), problems
 
     # -- people and tokens --------------------------------------------------------------------

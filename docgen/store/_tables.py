@@ -141,6 +141,8 @@ issued_documents = Table(
     Column("issued_at", UTCDateTime(), nullable=True),
     Column("superseded_by", String(80), nullable=True),
     Column("superseded_reason", Text, nullable=True),
+    # added by 0009_template_versions: SHA-256 of the templates folder that rendered it
+    Column("template_version", String(64), nullable=True),
     UniqueConstraint("prefix", "year", "seq"),
     CheckConstraint("status IN ('reserved', 'issued', 'superseded', 'void')", name="status"),
     Index(None, "deal_id", "fingerprint"),
@@ -289,5 +291,7 @@ signed_files = Table(
 
 # the tables of notifications and onboarding tasks register on `metadata` (issue 15)
 from docgen.store import _tables_notify  # noqa: E402, F401
-# ... and so do the tables of recorded evidence and its files
+# the tables of legal's staged and activated templates (issue 13, issue 16)
+from docgen.store import _tables_templates  # noqa: E402, F401
+# ... and the tables of recorded evidence and its files (issue 15)
 from docgen.store import _tables_evidence  # noqa: E402, F401

@@ -37,6 +37,8 @@ class Web:
         self._stamp: tuple[Any, ...] | None = None
         self._workspace: Any = None
         self._renderer: Any = None
+        #: the newest template activation this server has applied to its templates folder
+        self._activation_seen = -1
         self.pages = Environment(loader=FileSystemLoader(HERE / "templates"),
                                  autoescape=select_autoescape(default=True),
                                  trim_blocks=True, lstrip_blocks=True)
@@ -60,6 +62,14 @@ class Web:
                 self._workspace, self._stamp = find_workspace(self._flag), stamp
                 self._renderer = None
             return api.Session(self._workspace, renderer=self._renderer)
+
+    def sync_templates(self, s: api.Session) -> None:
+        """Bring this server's templates folder up to the activations legal made through
+        another server sharing the database (one indexed read when there is none new)."""
+        latest = s.latest_template_activation()
+        if latest != self._activation_seen:
+            done = s.sync_templates()
+            self._activation_seen = done.latest if done is not None else latest
 
     def keep_renderer(self, s: api.Session) -> None:
         """Keep the renderer a session warmed up for the next request."""

@@ -8,7 +8,7 @@ fingerprint) of the content when it was first recorded, so that an SLA clock sta
 finding first appeared (NULL for revisions recorded before this migration).
 
 Revision ID: 0008_evidence
-Revises: 0007_notify
+Revises: 0009_template_versions (rechained after main's 0009, which was merged first)
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_evidence"
-down_revision = "0007_notify"
+down_revision = "0009_template_versions"
 branch_labels = None
 depends_on = None
 
