@@ -9,10 +9,10 @@ amount for a service exception, the deal's total for a blocker of the whole PO),
 requested, its age and SLA state in service hours (:mod:`docgen.sla`: business hours when the
 policy sets ``business_hours``), counted from when the finding first appeared on a recorded
 revision of the deal, or from its request if that came first (:mod:`docgen.sightings`: a
-finding nobody submitted is on the clock too), the roles it needs, **the people who can act** (the approvers
-the policy names for the roles still awaited, or the sales rep for an error) and the decisions
-so far. The summary totals what is at stake per currency, each deal counted once. Rows come most
-urgent first:
+finding nobody submitted is on the clock too), the roles it needs, **the people who can act**
+(the approvers the policy names for the roles still awaited, or the sales rep for an error) and
+the decisions so far. The summary totals what is at stake per currency, each deal counted once.
+Rows come most urgent first:
 
 1. open requests, breached before due soon before on time, the earliest deadline first;
 2. exceptions never submitted (no SLA clock yet), the largest amount first;
@@ -122,7 +122,8 @@ class ExceptionRow:
             "currency": self.amount.currency if self.amount else None,
             "status": self.status, "sla_state": self.sla.value,
             "requested_at": _iso(self.requested_at), "requested_by": self.requested_by,
-            "clock_from": _iso(self.clock_from), "due_at": _iso(self.due_at), "closed_at": _iso(self.closed_at),
+            "clock_from": _iso(self.clock_from), "due_at": _iso(self.due_at),
+            "closed_at": _iso(self.closed_at),
             "age_hours": _hours(self.age), "approvers": list(self.approvers),
             "waiting_for": list(self.waiting_for), "can_act": list(self.can_act),
             "decisions": [{"role": d.role, "by": d.by, "decision": d.decision, "note": d.note,
@@ -375,7 +376,8 @@ def build_report(results: Sequence[DealResult], store: Store | None, policy: Pol
 
 CSV_COLUMNS = ("deal", "customer", "sales_rep", "code", "where", "about", "amount_at_stake",
                "amount", "currency", "status", "sla_state", "requested_at", "requested_by",
-               "clock_from", "age_hours", "due_at", "approvers", "waiting_for", "can_act", "decision")
+               "clock_from", "age_hours", "due_at", "approvers", "waiting_for", "can_act",
+               "decision")
 
 
 #: First characters that make a spreadsheet read a text cell as a formula: the ASCII ones and

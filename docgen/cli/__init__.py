@@ -27,7 +27,8 @@ COMMANDS: dict[str, str] = {
     "submit": "_approvals", "approve": "_approvals", "reject": "_approvals",
     "approvals": "_approvals", "history": "_history", "documents": "_history",
     "report": "_approvals", "forecast": "_forecast", "notify": "_notify", "tasks": "_notify",
-    "evidence": "_evidence", "verify": "_verify", "pack": "_verify", "catalogue": "_catalogue", "policy": "_policy",
+    "evidence": "_evidence", "verify": "_verify", "pack": "_verify", "catalogue": "_catalogue",
+    "policy": "_policy",
     "schema": "_catalogue", "templates": "_templates", "i18n": "_i18n", "init": "_catalogue",
     "serve": "_serve", "users": "_people", "token": "_people", "audit": "_people",
 }
