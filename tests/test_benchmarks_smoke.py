@@ -19,7 +19,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
 
-FIGURES = ("one_page", "long_po", "batch", "validate_cold", "validate_rate", "memory",
+FIGURES = ("one_page", "po_process", "long_po", "batch", "validate_cold", "validate_rate", "memory",
            "web_validate", "web_preview")
 
 

@@ -21,19 +21,47 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docgen.api._results import (BatchResult, DecisionResult, IssuedFile, LockResult, Repricing,
-                                 SubmitResult, VersionDiff)
 from docgen.api._session import Session, pack
 from docgen.errors import InputError, Problem
-from docgen.identity import ENV_TOKEN, User
 from docgen.kinds import FORMATS, DocumentKind
 from docgen.money import Money
-from docgen.report import FORMATS as REPORT_FORMATS
 from docgen.validate import DealResult
 from docgen.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
+    from docgen.api._results import (BatchResult, DecisionResult, IssuedFile, LockResult,
+                                     Repricing, SubmitResult, VersionDiff)
+    from docgen.identity import ENV_TOKEN, User
+    from docgen.report import FORMATS as REPORT_FORMATS
     from docgen.rules import Rule
+
+#: Names this module offers that live in modules ``docgen validate`` does not need: imported on
+#: first use (each dataclass costs start-up time; see the validate_cold benchmark).
+_LAZY = {
+    "BatchResult": ("docgen.api._results", "BatchResult"),
+    "DecisionResult": ("docgen.api._results", "DecisionResult"),
+    "IssuedFile": ("docgen.api._results", "IssuedFile"),
+    "LockResult": ("docgen.api._results", "LockResult"),
+    "Repricing": ("docgen.api._results", "Repricing"),
+    "SubmitResult": ("docgen.api._results", "SubmitResult"),
+    "VersionDiff": ("docgen.api._results", "VersionDiff"),
+    "ENV_TOKEN": ("docgen.identity", "ENV_TOKEN"),
+    "User": ("docgen.identity", "User"),
+    "REPORT_FORMATS": ("docgen.report", "FORMATS"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 #: The documents `validate` reports readiness for, in the order it prints them.
 READINESS_KINDS = ("po", "sow", "onboarding", "contract")

@@ -43,6 +43,8 @@ class Web:
         self._renderer: Any = None
         self._verified = False  # the loaded catalogue and policy match their locks
         self._templates_seen: tuple[float, int] | None = None  # (when, newest change)
+        #: the newest template activation this server has applied to its templates folder
+        self._activation_seen = -1
         self.pages = Environment(loader=FileSystemLoader(HERE / "templates"),
                                  autoescape=select_autoescape(default=True),
                                  trim_blocks=True, lstrip_blocks=True)
@@ -72,6 +74,14 @@ class Web:
                 self._workspace.verify_locks()  # LockMismatchError: refused until fixed
                 self._verified = True
             return api.Session(self._workspace, renderer=self._renderer, locked=False)
+
+    def sync_templates(self, s: api.Session) -> None:
+        """Bring this server's templates folder up to the activations legal made through
+        another server sharing the database (one indexed read when there is none new)."""
+        latest = s.latest_template_activation()
+        if latest != self._activation_seen:
+            done = s.sync_templates()
+            self._activation_seen = done.latest if done is not None else latest
 
     def keep_renderer(self, s: api.Session) -> None:
         """Keep the renderer a session warmed up for the next request. A session that has none

@@ -92,12 +92,8 @@ def field_value(data: Mapping[str, Any], path: str) -> str:
 def checklist_items(policy: Any) -> list[tuple[str, bool]]:
     """(item, is a yes/no question) of every evidence item the policy asks for, in the order
     stages and checklists name them."""
-    names: list[str] = []
-    for stage in policy.stages:
-        names += stage.requires
-    names += policy.checklists.pricing + policy.checklists.po + policy.checklists.onboarding
     questions = set(policy.questions)
-    return [(n, n in questions) for n in dict.fromkeys(names)]
+    return [(n, n in questions) for n in policy.evidence_items]
 
 
 def evidence_view(value: Any) -> dict[str, str]:
