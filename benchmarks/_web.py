@@ -1,9 +1,9 @@
 """The web figures of SPEC §7: live validation and the PO preview under 20 signed-in users.
 
 A bounded load generator on the loopback only. ``docgen serve --workers 2`` runs as a real process
-(uvicorn, SQLite, the default) over a workspace ``docgen init`` made from the sample; 20 people are added
-with passwords and each signs in through the sign-in form, as a browser does. Then each person
-works in the deal editor on a deal of their own, as htmx makes a browser do it:
+(uvicorn, SQLite, the default) over a workspace ``docgen init`` made from the sample; 20 people
+are added with passwords and each signs in through the sign-in form, as a browser does. Then each
+person works in the deal editor on a deal of their own, as htmx makes a browser do it:
 
 - **live validation**: the editor's form posted to ``/deals/check`` with ``HX-Request`` and the
   session's CSRF token, one field changed each time (the quantity of the first line), answered by
@@ -447,14 +447,13 @@ def run_web_load(root: Path, *, quick: bool, users: int = USERS, workers: int = 
          f"requests/s)"),
     ]
     if out.saturated_validate:
+        rate = (len(out.saturated_validate) + len(out.saturated_preview)) / out.saturated_seconds
         out.details.append(
             f"saturated (the same {n} people, no pause at all): validation p50 "
             f"{percentile(out.saturated_validate, 50) * 1000:.0f} ms, p95 "
             f"{percentile(out.saturated_validate, 95) * 1000:.0f} ms; preview p50 "
             f"{percentile(out.saturated_preview, 50) * 1000:.0f} ms, p95 "
-            f"{percentile(out.saturated_preview, 95) * 1000:.0f} ms; "
-            f"{(len(out.saturated_validate) + len(out.saturated_preview)) / out.saturated_seconds:.0f}"
-            f" requests/s")
+            f"{percentile(out.saturated_preview, 95) * 1000:.0f} ms; {rate:.0f} requests/s")
     total = (len(out.validate) + len(out.preview) + len(out.saturated_validate)
              + len(out.saturated_preview))
     out.details.append(f"CPU over both runs: server {out.server_cpu:.1f} s "

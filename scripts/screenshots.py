@@ -33,7 +33,7 @@ def shrink(src: Path, dest: Path) -> int:
     """Crop `src` to the top WIDTH × HEIGHT, write it as a palette PNG; its size in bytes."""
     with Image.open(src) as img:
         if img.width != WIDTH:
-            msg = f"{src.name} is {img.width} px wide, not {WIDTH}: was the test's viewport changed?"
+            msg = f"{src.name} is {img.width} px wide, not {WIDTH}: did the test's viewport change?"
             raise SystemExit(msg)
         top = img.convert("RGB").crop((0, 0, WIDTH, min(HEIGHT, img.height)))
     for colours in (256, 128, 64):
