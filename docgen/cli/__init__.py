@@ -27,6 +27,7 @@ from docgen.cli._serve import serve
 from docgen.cli._templates import templates
 from docgen.cli._validate import rules, validate
 from docgen.cli._verify import pack, verify
+from docgen.cli._worker import worker
 
 __all__ = ["main"]
 
@@ -44,7 +45,7 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
 
 for command in (validate, rules, po, sow, onboarding, contract, submit, approve, reject, approvals,
                 history, documents, report, forecast, notify, tasks, verify, pack, catalogue,
-                policy, schema, templates, i18n, init, serve, users, token, audit):
+                policy, schema, templates, i18n, init, serve, worker, users, token, audit):
     cli.add_command(command)
 
 

@@ -286,3 +286,5 @@ signed_files = Table(
 
 # the tables of notifications and onboarding tasks register on `metadata` (issue 15)
 from docgen.store import _tables_notify  # noqa: E402, F401
+# the table of documents handed to the job queue registers on `metadata` (issue 16)
+from docgen.store import _tables_queue  # noqa: E402, F401
