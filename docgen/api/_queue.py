@@ -237,7 +237,7 @@ def _issue(s: Session, book: QueueBook, item: QueuedDocument) -> tuple[str, dict
     s._inputs.add(Path(item.source).resolve())  # noqa: SLF001 - never written onto
     out_dir = Path(item.out_dir)
     kind = s._prepare_render(item.kind, item.formats, out_dir, draft=item.draft,  # noqa: SLF001
-                             internal=item.internal)
+                             internal=item.internal, record_versions=False)
     deal = parse_deal_text(content, f"{item.deal_id}.json", s.workspace.policy)
     results = s.validate_loaded([(item.source, deal)], record=False)
     (r,) = results

@@ -486,8 +486,10 @@ class Session:
                                       internal=internal, on_done=on_done)
 
     def _prepare_render(self, kind: DocumentKind | str, formats: Sequence[str], out_dir: Path,
-                        *, draft: bool, internal: bool) -> DocumentKind:
-        """What is checked before any deal of a render is validated (see :meth:`render`)."""
+                        *, draft: bool, internal: bool, record_versions: bool = True
+                        ) -> DocumentKind:
+        """What is checked before any deal of a render is validated (see :meth:`render`); a
+        queued job's versions were recorded when it was queued (`record_versions` False)."""
         kind = _kind(kind)
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
@@ -498,7 +500,8 @@ class Session:
             _ = self.store  # a final document writes state: open (create) it first, so that
             # the revisions validated below are recorded too
             # a final document's catalogue and policy versions must outlive the next re-lock
-            self.versions.record_current()
+            if record_versions:
+                self.versions.record_current()
         if kind is DocumentKind.PO and not draft and not internal:
             _ = self.signing_key  # a missing or wrong key is refused before a number is taken
         return kind
