@@ -167,7 +167,8 @@ def build_app(conninfo: str, state: _State, options: WorkerOptions) -> App:
     def render(context: JobContext, item: int) -> str:
         final = context.job.attempts >= RETRIES
         row, state.renderer = jobs.run_render_job(state.workspace, item, renderer=state.renderer,
-                                                  final_attempt=final)
+                                                  final_attempt=final,
+                                                  retried=context.job.attempts > 0)
         state.jobs += 1
         if row is None:
             text = f"queued document {item} no longer exists"

@@ -197,14 +197,15 @@ def _finding(data: dict[str, Any]) -> Any:
 # -- what a worker runs ------------------------------------------------------------------------
 
 def run_render_job(workspace: Workspace, item_id: int, *, renderer: Renderer | None = None,
-                   final_attempt: bool = True
+                   final_attempt: bool = True, retried: bool = False
                    ) -> tuple[QueuedDocument | None, Renderer | None]:
     """Issue one queued document (see the module docstring): (its row as finished, the warm
     renderer to hand to the next job).
 
     docgen's own refusals (a file in the way, the person who queued it disabled …) are the
     outcome. Anything else (the database went away) is raised, so that the queue runs the job
-    again; on the `final_attempt` it is recorded as the outcome first.
+    again; on the `final_attempt` it is recorded as the outcome first. A `retried` job (its
+    worker died, or it raised) may find its document issued by its own earlier run.
     """
     from docgen.api._session import Session
     from docgen.store._queue import QueueBook
@@ -215,7 +216,7 @@ def run_render_job(workspace: Workspace, item_id: int, *, renderer: Renderer | N
         if item is None or item.status != "queued":
             return item, s.warm_renderer  # finished by an earlier run of this job
         try:
-            status, outcome = _issue(s, book, item)
+            status, outcome = _issue(s, book, item, retried=retried)
         except DocgenError as exc:
             status, outcome = "failed", {"message": _one_line(exc)}
         except Exception as exc:
@@ -227,7 +228,8 @@ def run_render_job(workspace: Workspace, item_id: int, *, renderer: Renderer | N
         return book.item(item.id), s.warm_renderer
 
 
-def _issue(s: Session, book: QueueBook, item: QueuedDocument) -> tuple[str, dict[str, Any]]:
+def _issue(s: Session, book: QueueBook, item: QueuedDocument, *, retried: bool
+           ) -> tuple[str, dict[str, Any]]:
     from docgen.deals import parse_deal_text
 
     content = book.revision_content(item.deal_id, item.revision)
@@ -258,7 +260,7 @@ def _issue(s: Session, book: QueueBook, item: QueuedDocument) -> tuple[str, dict
         return "failed", {"message": batch.failed[0][1]}
     (doc,) = batch.rendered
     reissued = doc.reissued
-    if reissued and doc.number is not None:
+    if reissued and retried and doc.number is not None:
         # issued by an earlier run of this very job (its worker died after issuing): not a
         # re-issue of something older, as far as the person who queued it is concerned
         entry = s.store.issued(doc.number)
