@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from procrastinate import App
 
     from docgen.render.documents import Renderer
+    from docgen.store._sql import Store
     from docgen.workspace import Workspace
 
 __all__ = ["RETRIES", "WorkerOptions", "reminders_cron", "run_workers"]
@@ -135,7 +136,10 @@ def _run_process(workspace: Workspace, conninfo: str, options: WorkerOptions,
     state.event(f"taking jobs{' until none is ready' if options.once else ''} "
                 f"(a job of a worker silent for {options.stalled_after:g} s is run again"
                 f"{'' if options.reminders_every is None else f'; reminders every {_every(options.reminders_every)}'})")
-    asyncio.run(_main(app, state, options))
+    try:
+        asyncio.run(_main(app, state, options))
+    finally:
+        state.close()
     state.event(f"stopped after {state.jobs} job(s)")
     return state.jobs
 
@@ -146,8 +150,28 @@ class _State:
     def __init__(self, workspace: Workspace, on_event: Event | None) -> None:
         self.workspace = workspace
         self.renderer: Renderer | None = None
+        self.store: Store | None = None
         self.jobs = 0
         self.on_event = on_event
+
+    def open_store(self) -> Store:
+        """The process's store, opened once (its connections are reused by every job)."""
+        if self.store is None:
+            from docgen.store import open_store
+
+            self.store = open_store(self.workspace)
+        return self.store
+
+    def check_store(self) -> None:
+        """After a job: a store still holding a reserved number (the job stopped half-way) is
+        closed, which lets go of it (the next issuing run voids it); the next job opens another."""
+        if self.store is not None and self.store._held:  # noqa: SLF001
+            self.close()
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
     def event(self, text: str) -> None:
         if self.on_event is not None:
@@ -166,9 +190,12 @@ def build_app(conninfo: str, state: _State, options: WorkerOptions) -> App:
     @app.task(name=TASK_RENDER, queue=QUEUE, pass_context=True, retry=retry)
     def render(context: JobContext, item: int) -> str:
         final = context.job.attempts >= RETRIES
-        row, state.renderer = jobs.run_render_job(state.workspace, item, renderer=state.renderer,
-                                                  final_attempt=final,
-                                                  retried=context.job.attempts > 0)
+        try:
+            row, state.renderer = jobs.run_render_job(
+                state.workspace, item, renderer=state.renderer, store=state.open_store(),
+                final_attempt=final, retried=context.job.attempts > 0)
+        finally:
+            state.check_store()
         state.jobs += 1
         if row is None:
             text = f"queued document {item} no longer exists"

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from docgen.notify import NotifyRun
     from docgen.render.documents import Renderer
     from docgen.store._queue import QueueBook, QueuedDocument
+    from docgen.store._sql import Store
     from docgen.validate import DealResult
     from docgen.workspace import Workspace
 
@@ -197,20 +198,21 @@ def _finding(data: dict[str, Any]) -> Any:
 # -- what a worker runs ------------------------------------------------------------------------
 
 def run_render_job(workspace: Workspace, item_id: int, *, renderer: Renderer | None = None,
-                   final_attempt: bool = True, retried: bool = False
-                   ) -> tuple[QueuedDocument | None, Renderer | None]:
+                   store: Store | None = None, final_attempt: bool = True,
+                   retried: bool = False) -> tuple[QueuedDocument | None, Renderer | None]:
     """Issue one queued document (see the module docstring): (its row as finished, the warm
     renderer to hand to the next job).
 
     docgen's own refusals (a file in the way, the person who queued it disabled …) are the
     outcome. Anything else (the database went away) is raised, so that the queue runs the job
     again; on the `final_attempt` it is recorded as the outcome first. A `retried` job (its
-    worker died, or it raised) may find its document issued by its own earlier run.
+    worker died, or it raised) may find its document issued by its own earlier run. `store`
+    is the worker's open store, kept from job to job (the caller closes it).
     """
     from docgen.api._session import Session
     from docgen.store._queue import QueueBook
 
-    with Session(workspace, renderer=renderer) as s:
+    with Session(workspace, renderer=renderer, store=store) as s:
         book = QueueBook(s.store)
         item = book.item(item_id)
         if item is None or item.status != "queued":
@@ -224,8 +226,9 @@ def run_render_job(workspace: Workspace, item_id: int, *, renderer: Renderer | N
                 book.finish(item.id, "failed", {
                     "message": f"{type(exc).__name__}: {_one_line(exc)}"})
             raise
-        book.finish(item.id, status, outcome)  # type: ignore[arg-type]
-        return book.item(item.id), s.warm_renderer
+        if book.finish(item.id, status, outcome):  # type: ignore[arg-type]
+            return replace(item, status=status, outcome=outcome), s.warm_renderer
+        return book.item(item.id), s.warm_renderer  # another run recorded it first
 
 
 def _issue(s: Session, book: QueueBook, item: QueuedDocument, *, retried: bool

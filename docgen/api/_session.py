@@ -74,7 +74,7 @@ class Session:
 
     def __init__(self, workspace: PathLike | Workspace | None = None, *,
                  locked: bool = True, token: str | None = None,
-                 renderer: Renderer | None = None) -> None:
+                 renderer: Renderer | None = None, store: Store | None = None) -> None:
         self.workspace = (workspace if isinstance(workspace, Workspace)
                           else find_workspace(workspace))
         self.workspace.load_all()
@@ -82,7 +82,9 @@ class Session:
             self.workspace.verify_locks()
         #: recorded catalogue and policy versions (read through this session's reader)
         self.versions = Versions(self)
-        self._store: Store | None = None
+        # a long-running process (a job worker) may hand its open store on: not closed here
+        self._store: Store | None = store
+        self._own_store = store is None
         self._reader: DecisionReader | None = None
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
@@ -109,8 +111,9 @@ class Session:
         """Release the store and the reader."""
         if self._reader is not None and self._reader is not self._store:
             self._reader.close()
-        if self._store is not None:
+        if self._store is not None and self._own_store:
             self._store.close()
+        self._own_store = True
         self._store = self._reader = None
         self._reader_opened = False
 

@@ -129,14 +129,17 @@ def test_queue_issues_through_a_worker_and_exits_like_po(ws_path: Path, tmp_path
     assert "no `docgen worker` is running yet" in queued
     assert not out.exists() or not list(out.iterdir())
 
-    # when: a worker runs every job that is ready
-    worker = _run(ws_path, pg_env, "worker", "--once", "--reminders-every", "0")
+    # when: a worker (two processes) runs every job that is ready
+    worker = _run(ws_path, pg_env, "worker", "--once", "--concurrency", "2",
+                  "--reminders-every", "0")
     code, stdout, stderr = _finish(follower, seen)
 
     # then: the worker issued both POs; `po --queue` printed them and the blocked deal's
     # findings, and exits 1 as an in-process `po` does
     assert worker.returncode == 0, worker.stderr
     assert_no_traceback(worker)
+    assert worker.stderr.count("taking jobs until none is ready") == 2, worker.stderr
+    assert worker.stderr.count(" po: PO-2026-00000") == 2, worker.stderr
     assert code == 1, stderr
     assert "Traceback" not in stderr
     assert f"blocked: {BLOCKED}: final po refused, 4 finding(s) block it" in stderr
