@@ -47,8 +47,10 @@ if TYPE_CHECKING:
 __all__ = ["QueuedBatch", "follow", "queue_render", "run_reminders", "run_render_job",
            "run_send_job"]
 
-#: How often :func:`follow` looks at the batch's rows.
+#: How often :func:`follow` looks at the batch's rows, and every how many looks it also looks
+#: for jobs that gave up without an outcome.
 POLL_S = 0.1
+LOST_EVERY = 20
 
 
 @dataclass(frozen=True)
@@ -140,22 +142,27 @@ def follow(session: Session, queued: QueuedBatch, *,
     pending = {it.id: it for it in queued.items}
     finished: dict[int, QueuedDocument] = {}
     lost: dict[int, str] = {}
-    while pending:
-        for row in book.finished(list(pending)):
-            finished[row.id] = row
-            del pending[row.id]
-            if on_done is not None:
-                on_done(row.deal_id)
-        if pending:
-            for item_id, status in book.lost(list(pending)).items():
-                if item_id in pending:
-                    lost[item_id] = (f"its job {status} on a worker without recording an outcome "
-                                     "(the worker's log says why); queue it again")
+    if not pending:
+        return _batch_result(queued, finished, lost)
+    with book.following(queued.batch) as look:
+        looks = 0
+        while pending:
+            for row in look.new():
+                if row.id in pending:
+                    finished[row.id] = row
+                    del pending[row.id]
+                    if on_done is not None:
+                        on_done(row.deal_id)
+            looks += 1
+            if pending and looks % LOST_EVERY == 0:  # rare: a job that gave up
+                for item_id, status in look.lost(list(pending)).items():
+                    lost[item_id] = (f"its job {status} on a worker without recording an "
+                                     "outcome (the worker's log says why); queue it again")
                     done = pending.pop(item_id)
                     if on_done is not None:
                         on_done(done.deal_id)
-        if pending:
-            time.sleep(poll_s)
+            if pending:
+                time.sleep(poll_s)
     return _batch_result(queued, finished, lost)
 
 

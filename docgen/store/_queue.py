@@ -20,7 +20,8 @@ the same revision, which the registry returns as it is (one number, one file; se
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
 
     from docgen.store._sql import Store
 
-__all__ = ["QUEUE", "TASK_NOTIFY", "TASK_RENDER", "TASK_SEND", "NewQueued", "QueueBook",
-           "QueuedDocument"]
+__all__ = ["QUEUE", "TASK_NOTIFY", "TASK_RENDER", "TASK_SEND", "Follower", "NewQueued",
+           "QueueBook", "QueuedDocument"]
 
 #: The procrastinate queue docgen's jobs go to.
 QUEUE = "docgen"
@@ -197,6 +198,12 @@ class QueueBook:
                                 .returning(_Q.c.id)).first()
         return done is not None
 
+    @contextmanager
+    def following(self, batch: str) -> Iterator[Follower]:
+        """One connection for following `batch` (no pool check-out per look)."""
+        with self.store._database_errors(), self.store.engine.connect() as conn:  # noqa: SLF001
+            yield Follower(conn, batch, lost=self.available)
+
     def finished(self, ids: Sequence[int]) -> list[QueuedDocument]:
         """The documents of `ids` a worker finished, in batch order."""
         if not ids:
@@ -230,6 +237,39 @@ class QueueBook:
             return conn.execute(select(deal_revisions.c.content).where(
                 deal_revisions.c.deal_id == deal_id,
                 deal_revisions.c.revision == revision)).scalar()
+
+
+class Follower:
+    """Looks at one batch's rows on one connection: what finished since the last look."""
+
+    def __init__(self, conn: Connection, batch: str, *, lost: bool) -> None:
+        self.conn, self.batch, self._lost = conn, batch, lost
+        self.seen: set[int] = set()
+
+    def new(self) -> list[QueuedDocument]:
+        """The documents of the batch finished since the last call, in batch order."""
+        done = self.conn.execute(select(_Q.c.id).where(
+            _Q.c.batch == self.batch, _Q.c.status != "queued")).scalars().all()
+        fresh = [int(i) for i in done if i not in self.seen]
+        rows = []
+        if fresh:
+            rows = self.conn.execute(select(_Q).where(_Q.c.id.in_(fresh))
+                                     .order_by(_Q.c.position)).all()
+            self.seen.update(fresh)
+        self.conn.commit()
+        return [_row(r) for r in rows]
+
+    def lost(self, ids: Sequence[int]) -> dict[int, str]:
+        """See :meth:`QueueBook.lost`."""
+        if not ids or not self._lost:
+            return {}
+        rows = self.conn.execute(text(
+            "SELECT q.id, j.status::text FROM queued_documents q JOIN procrastinate_jobs j "
+            "ON j.id = q.job_id WHERE q.batch = :b AND q.status = 'queued' AND "
+            "j.status IN ('failed', 'cancelled', 'aborted')"), {"b": self.batch}).all()
+        self.conn.commit()
+        wanted = set(ids)
+        return {int(i): str(st) for i, st in rows if int(i) in wanted}
 
 
 def _has_queue_tables(conn: Connection) -> bool:
