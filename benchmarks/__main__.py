@@ -96,9 +96,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n[{name}] ERROR: {type(exc).__name__}: {exc}", flush=True)
                 traceback.print_exc()
                 continue
+            figures.append(fig)
+            if fig.skipped is not None:
+                print(f"\n[{name}] {fig.title}: skipped: {fig.skipped}", flush=True)
+                continue
             fig.details.append(f"load average (1 min) {load0:.2f} before, "
                                f"{os.getloadavg()[0]:.2f} after: other programs' use of the cores")
-            figures.append(fig)
             verdict = "PASS" if fig.passed else "FAIL"
             print(f"\n[{name}] {fig.title}: {_value(fig)} (target {_target(fig)}) {verdict}"
                   f"  [{time.perf_counter() - t0:.0f} s]", flush=True)
@@ -107,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     width = max((len(f.title) for f in figures), default=10)
     print(f"\n{'figure':<{width}}  {'measured':>16}  {'target':>16}  result")
     for fig in figures:
+        if fig.skipped is not None:
+            print(f"{fig.title:<{width}}  {'-':>16}  {_target(fig):>16}  skipped: {fig.skipped}")
+            continue
         print(f"{fig.title:<{width}}  {_value(fig):>16}  {_target(fig):>16}  "
               f"{'PASS' if fig.passed else 'FAIL'}")
     for e in errors:
@@ -116,11 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "cores": os.cpu_count(), "quick": args.quick,
-            "figures": [{**asdict(f), "passed": f.passed} for f in figures], "errors": errors,
+            "figures": [{**asdict(f), "passed": f.passed} for f in figures
+                        if f.skipped is None],
+            "skipped": [{"name": f.name, "reason": f.skipped} for f in figures
+                        if f.skipped is not None], "errors": errors,
         }, indent=2), "utf-8")
     if errors:
         return 2
-    return 1 if args.strict and not all(f.passed for f in figures) else 0
+    return 1 if args.strict and not all(f.passed for f in figures if f.skipped is None) else 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The figures of SPEC §7, one function each, in the table's order (the web app's two in
-:mod:`benchmarks._web`).
+:mod:`benchmarks._web`), and the scale run.
 
 Each takes a :class:`Context` (a private workspace in a temporary folder, the size) and returns a
 :class:`Figure`: the measured value, its target and the raw numbers behind it.
@@ -60,10 +60,13 @@ class Figure:
     higher_is_better: bool = False
     details: list[str] = field(default_factory=list)
     ok: bool = True                 # False when a condition beyond the number fails
+    skipped: str | None = None      # why the figure could not be measured here (no value)
 
     @property
     def passed(self) -> bool:
         """True when the value meets the target (and any extra condition holds)."""
+        if self.skipped is not None:
+            return False
         meets = self.value >= self.target if self.higher_is_better else self.value <= self.target
         return meets and self.ok
 
@@ -469,14 +472,30 @@ def memory(ctx: Context) -> Figure:
                        f"{theirs['rss_before_mib']:.0f} MiB, {theirs['seconds']:.1f} s)")])
 
 
+def queue_batch(ctx: Context) -> Figure:
+    """(c') The same batch on 2 `docgen worker` processes through the queue ÷ --jobs 1."""
+    from benchmarks.queue import queue_batch as measure
+
+    return measure(ctx)
+
+
+def scale(ctx: Context) -> Figure:
+    """Issue 16's scale run: POs through the queue while the web app validates under load."""
+    from benchmarks.scale import scale_figure
+
+    return scale_figure(ctx)
+
+
 FIGURES: dict[str, Callable[[Context], Figure]] = {
     "one_page": one_page,
     "po_process": po_process,
     "long_po": long_po,
     "batch": batch,
+    "queue_batch": queue_batch,
     "validate_cold": validate_cold,
     "validate_rate": validate_rate,
     "memory": memory,
     "web_validate": web_validate,
     "web_preview": web_preview,
+    "scale": scale,
 }

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from docgen.api._results import (BatchResult, DecisionResult, LockResult, SubmitResult,
                                      VersionDiff)
     from docgen.api._versions import Versions
+    from docgen.api._queue import QueuedBatch
     from docgen.api._tasks import CalendarFile, TaskChange, TaskList
     from docgen.approvals import HistoryEntry
     from docgen.audit import AuditEntry, ChainProblem
@@ -78,13 +79,15 @@ class Session:
 
     def __init__(self, workspace: PathLike | Workspace | None = None, *,
                  locked: bool = True, token: str | None = None,
-                 renderer: Renderer | None = None) -> None:
+                 renderer: Renderer | None = None, store: Store | None = None) -> None:
         self.workspace = (workspace if isinstance(workspace, Workspace)
                           else find_workspace(workspace))
         self.workspace.load_all()
         if locked:
             self.workspace.verify_locks()
-        self._store: Store | None = None
+        # a long-running process (a job worker) may hand its open store on: not closed here
+        self._store: Store | None = store
+        self._own_store = store is None
         self._reader: DecisionReader | None = None
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
@@ -120,8 +123,9 @@ class Session:
         """Release the store and the reader."""
         if self._reader is not None and self._reader is not self._store:
             self._reader.close()
-        if self._store is not None:
+        if self._store is not None and self._own_store:
             self._store.close()
+        self._own_store = True
         self._store = self._reader = None
         self._reader_opened = False
 
@@ -180,6 +184,18 @@ class Session:
                 "administrator makes one with `docgen users add`; you make more with "
                 "`docgen token create`)"))])
         return actor
+
+    def _act_as(self, email: str) -> User:
+        """Act as the person `email`, authenticated by another process: a queued job acts as the
+        person whose token queued it (see :mod:`docgen.api._queue`). Never from user input."""
+        store = self._existing_store()
+        user = store.user(email) if store is not None else None
+        if user is None or not user.active:
+            raise AuthError([Problem("queue", None, "", (
+                f"{email}, who queued this document, is no longer an active person of the "
+                "workspace: nothing was issued"))])
+        self._actor, self._token = user, None
+        return user
 
     # -- the web app's sign-in ----------------------------------------------------------------
 
@@ -533,8 +549,17 @@ class Session:
         onboarding form its reference), is recorded, and supersedes the deal's earlier one.
         `issue_date` may be omitted only for a re-issue.
         """
-        from docgen.api._render import render_documents
+        kind = self._prepare_render(kind, formats, out_dir, draft=draft, internal=internal)
+        results = self.validate(paths)
+        return self._render_validated(kind, results, out_dir=out_dir, formats=tuple(formats),
+                                      draft=draft, issue_date=issue_date, jobs=jobs,
+                                      internal=internal, on_done=on_done)
 
+    def _prepare_render(self, kind: DocumentKind | str, formats: Sequence[str], out_dir: Path,
+                        *, draft: bool, internal: bool, record_versions: bool = True
+                        ) -> DocumentKind:
+        """What is checked before any deal of a render is validated (see :meth:`render`); a
+        queued job's versions were recorded when it was queued (`record_versions` False)."""
         kind = _kind(kind)
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
@@ -546,16 +571,80 @@ class Session:
             # the revisions validated below are recorded too
             self.sync_templates()  # legal's activations made through another server apply here
             # a final document's catalogue and policy versions must outlive the next re-lock
-            self.versions.record_current()
+            if record_versions:
+                self.versions.record_current()
         if kind is DocumentKind.PO and not draft and not internal:
             _ = self.signing_key  # a missing or wrong key is refused before a number is taken
-        results = self.validate(paths)
-        batch = render_documents(self, kind, results, out_dir=out_dir, formats=tuple(formats),
+        return kind
+
+    def _render_validated(self, kind: DocumentKind, results: Sequence[DealResult], *,
+                          out_dir: Path, formats: tuple[str, ...], draft: bool,
+                          issue_date: date | None, jobs: int | None, internal: bool,
+                          on_done: Callable[[str], None] | None) -> BatchResult:
+        """Render validated deals (after :meth:`_prepare_render`) and tell who is notified."""
+        from docgen.api._render import render_documents
+
+        batch = render_documents(self, kind, results, out_dir=out_dir, formats=formats,
                                  draft=draft, issue_date=issue_date, jobs=jobs,
                                  internal=internal, on_done=on_done)
         if not internal:
             self._tell("rendered", kind, results, batch, draft)
         return batch
+
+    # -- the job queue (SPEC §11) ---------------------------------------------------------
+
+    @property
+    def has_job_queue(self) -> bool:
+        """True when the database is PostgreSQL: batches and notifications can go to ``docgen
+        worker`` processes. With SQLite everything runs in the process that asks."""
+        from docgen.store import database_url
+
+        url = database_url(self.workspace) or ""
+        return url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+    def queue_render(self, kind: DocumentKind | str, paths: Sequence[PathLike], *,
+                     out_dir: Path, formats: Sequence[str] = ("pdf",), draft: bool = False,
+                     issue_date: date | None = None, internal: bool = False) -> QueuedBatch:
+        """Validate the deals here and queue one job per deal for ``docgen worker`` processes.
+
+        What :meth:`render` refuses is refused here, before anything is queued; blocked deals
+        are in ``blocked`` at once. `out_dir` is passed to the workers as an absolute path:
+        every worker must see the same folder there. Needs PostgreSQL (InputError otherwise,
+        see :attr:`has_job_queue`). Follow the batch with :meth:`follow`.
+        """
+        from docgen.api._queue import queue_render
+
+        return queue_render(self, kind, paths, out_dir=out_dir, formats=formats, draft=draft,
+                            issue_date=issue_date, internal=internal)
+
+    def follow(self, queued: QueuedBatch, *,
+               on_done: Callable[[str], None] | None = None) -> BatchResult:
+        """Wait for the workers to finish a queued batch; the same result as :meth:`render`."""
+        from docgen.api._queue import follow
+
+        return follow(self, queued, on_done=on_done)
+
+    def work(self, *, concurrency: int = 1, once: bool = False, stalled_after: float = 30.0,
+             reminders_every: float | None = 900.0,
+             on_event: Callable[[str], None] | None = None) -> int:
+        """Run ``docgen worker``: `concurrency` processes taking jobs from the queue until
+        stopped (SIGTERM or Ctrl-C: each finishes its job first), or with `once` until no job
+        is ready; the number of jobs run. See :mod:`docgen.worker`.
+        """
+        from docgen.api._queue import queue_book
+        from docgen.worker import WorkerOptions, reminders_cron, run_workers
+
+        if reminders_every is not None:
+            try:
+                reminders_cron(reminders_every)
+            except ValueError as exc:
+                raise InputError([Problem("--reminders-every", None, "", str(exc))]) from None
+        book = queue_book(self)
+        conninfo = book.conninfo()
+        self.close()  # the workers open their own connections (and may be forked)
+        return run_workers(self.workspace, conninfo, WorkerOptions(
+            concurrency=concurrency, once=once, stalled_after=stalled_after,
+            reminders_every=reminders_every), on_event=on_event)
 
     def document_input(self, result: DealResult, kind: DocumentKind | str, *, issue_date: date,
                        number: str | None = None, draft: bool | None = None,
@@ -788,8 +877,20 @@ class Session:
         if self._notifier is None:
             from docgen.notify import Notifier
 
-            self._notifier = Notifier(lambda: self.store, self.workspace)
+            self._notifier = Notifier(lambda: self.store, self.workspace,
+                                      defer=self._defer_sending if self.has_job_queue else None)
         return self._notifier
+
+    def _defer_sending(self, ids: Sequence[int]) -> bool:
+        """Hand the sending of notifications `ids` to a ``docgen worker`` as a job; False (send
+        them here) when no worker is running."""
+        from docgen.store._queue import TASK_SEND, QueueBook
+
+        book = QueueBook(self.store)
+        if not book.live_workers():
+            return False
+        book.defer(TASK_SEND, {"ids": list(ids)}, priority=1)
+        return True
 
     def _tell(self, event: str, *args: Any) -> None:
         """Hand an event to the notifier; a failure is logged, never raised (see Notifier.hook)."""

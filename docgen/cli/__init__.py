@@ -30,7 +30,8 @@ COMMANDS: dict[str, str] = {
     "evidence": "_evidence", "verify": "_verify", "pack": "_verify", "catalogue": "_catalogue",
     "policy": "_policy",
     "schema": "_catalogue", "templates": "_templates", "i18n": "_i18n", "init": "_catalogue",
-    "serve": "_serve", "users": "_people", "token": "_people", "audit": "_people",
+    "serve": "_serve", "worker": "_worker", "users": "_people", "token": "_people",
+    "audit": "_people",
 }
 
 

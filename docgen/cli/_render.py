@@ -78,6 +78,48 @@ def _run(ctx: click.Context, kind: api.DocumentKind, deals: tuple[str, ...], out
         batch = s.render(kind, deals, out_dir=out_dir, formats=_formats(fmt), draft=draft,
                          issue_date=issue_date, jobs=jobs, internal=internal,
                          on_done=bar.advance)
+    _report(kind, batch, internal=internal)
+
+
+def _run_queued(ctx: click.Context, kind: api.DocumentKind, deals: tuple[str, ...],
+                out_dir: Path, fmt: str, draft: bool, issue_date: date | None,
+                jobs: int | None, *, internal: bool) -> None:
+    """``--queue``: one job per deal for `docgen worker` processes, followed here; with SQLite,
+    the batch renders in this process as without --queue."""
+    with session(ctx) as s:
+        if not s.has_job_queue:
+            err("note: --queue needs PostgreSQL (DOCGEN_DATABASE_URL); with SQLite the batch is "
+                "rendered in this process")
+            with Progress(len(deals), f"rendering {kind.value}") as bar:
+                batch = s.render(kind, deals, out_dir=out_dir, formats=_formats(fmt),
+                                 draft=draft, issue_date=issue_date, jobs=jobs,
+                                 internal=internal, on_done=bar.advance)
+        else:
+            if jobs is not None:
+                err("error: --jobs: with --queue the `docgen worker` processes render (start "
+                    "more of them, or give them --concurrency); leave --jobs out")
+                sys.exit(EXIT_INPUT)
+            queued = s.queue_render(kind, deals, out_dir=out_dir, formats=_formats(fmt),
+                                    draft=draft, issue_date=issue_date, internal=internal)
+            if queued.items:
+                waiting = ("" if queued.workers else "; no `docgen worker` is running yet: "
+                           "they wait for one")
+                err(f"queued {len(queued.items)} {kind.value} job(s) as batch {queued.batch} "
+                    f"for `docgen worker` processes, writing to {queued.items[0].out_dir}"
+                    f"{waiting} (Ctrl-C stops following; the jobs stay queued)")
+            try:
+                with Progress(len(queued.items), f"{kind.value} via the queue") as bar:
+                    batch = s.follow(queued, on_done=bar.advance)
+            except KeyboardInterrupt:
+                err(f"interrupted: batch {queued.batch} stays queued; the workers issue it "
+                    "(`docgen documents` lists what they issued)")
+                sys.exit(130)
+    _report(kind, batch, internal=internal)
+
+
+def _report(kind: api.DocumentKind, batch: api.BatchResult, *, internal: bool) -> None:
+    """Print what a batch did and exit with its code (the same in process and through the
+    queue)."""
     for r in batch.rendered:
         label = r.number or "draft"
         if internal:
@@ -105,12 +147,17 @@ def _run(ctx: click.Context, kind: api.DocumentKind, deals: tuple[str, ...], out
 @_common
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: every core).")
+@click.option("--queue", "queue", is_flag=True,
+              help="Hand the batch to `docgen worker` processes (one job per deal, PostgreSQL "
+                   "only) and follow it; -o is passed to them as an absolute path, which every "
+                   "worker must see. With SQLite the batch renders in this process.")
 @click.pass_context
 def po(ctx: click.Context, deals: tuple[str, ...], out_dir: Path, fmt: str, draft: bool,
-       internal: bool, issue_date: date | None, jobs: int | None) -> None:
+       internal: bool, issue_date: date | None, jobs: int | None, queue: bool) -> None:
     """Render the purchase order of each DEAL; a final PO takes the next PO number."""
-    _run(ctx, api.DocumentKind.PO, deals, out_dir, fmt, draft, issue_date, jobs,
-         internal=internal)
+    run = _run_queued if queue else _run
+    run(ctx, api.DocumentKind.PO, deals, out_dir, fmt, draft, issue_date, jobs,
+        internal=internal)
 
 
 @click.command()

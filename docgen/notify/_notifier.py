@@ -17,7 +17,8 @@ go_live_set             ``notify.on_go_live_set``, once per go-live date, when t
 
 Each (event, recipient) is one row of the outbox under a unique idempotency key, so it is
 recorded and sent once, whichever command or process gets there first. A command that causes an
-event records and sends it at once; sending failures are recorded on the row and retried by the
+event records and sends it at once (on PostgreSQL, while a ``docgen worker`` runs, a job sends
+it: see :mod:`docgen.worker`); sending failures are recorded on the row and retried by the
 next ``docgen notify`` run (or the next event). Nothing here ever fails the command that caused
 the event: hooks log a warning instead (see :meth:`Notifier.hook`).
 """
@@ -103,8 +104,12 @@ class Notifier:
     """Records and sends the notifications of one workspace's store (see the module docs)."""
 
     def __init__(self, store: Callable[[], Store], workspace: Workspace, *,
-                 smtp_url: str | None = None) -> None:
+                 smtp_url: str | None = None,
+                 defer: Callable[[Sequence[int]], bool] | None = None) -> None:
         self._store_factory = store
+        #: hands the sending of recorded notifications to a background job (True) or declines
+        #: (False: they are sent here); None: always sent here
+        self._defer = defer
         self.workspace = workspace
         self._smtp_url = smtp_url
         self._outbox: Outbox | None = None
@@ -332,7 +337,9 @@ class Notifier:
         recorded = self.outbox.record(items, send=send)
         run = NotifyRun(recorded=recorded, record_only=not send)
         if flush and send and recorded:
-            run.merge(self.flush([n.id for n in recorded]))
+            ids = [n.id for n in recorded]
+            if self._defer is None or not self._defer(ids):
+                run.merge(self.flush(ids))
         return run
 
     def flush(self, ids: Sequence[int] | None = None) -> NotifyRun:

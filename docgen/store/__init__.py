@@ -110,7 +110,7 @@ ENV_URL = "DOCGEN_DATABASE_URL"
 #: The SQLite file inside the workspace's state folder.
 DB_FILE = "docgen.db"
 #: Alembic head revision this docgen writes; a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0008_evidence"
+SCHEMA_REVISION = "0010_queue"
 
 Status = Literal["reserved", "issued", "superseded", "void"]
 #: Every status, in the order a document can pass through them.

@@ -295,3 +295,5 @@ from docgen.store import _tables_notify  # noqa: E402, F401
 from docgen.store import _tables_templates  # noqa: E402, F401
 # ... and the tables of recorded evidence and its files (issue 15)
 from docgen.store import _tables_evidence  # noqa: E402, F401
+# the table of documents handed to the job queue registers on `metadata` (issue 16)
+from docgen.store import _tables_queue  # noqa: E402, F401
