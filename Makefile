@@ -1,7 +1,8 @@
 # docgen — set-up, demo, tests and benchmarks. Every target creates what it needs:
 #   make demo       system packages + virtual environment, then the sample PO, SOW and onboarding form
 #   make test       the same set-up, then the whole test suite (SQLite and a throwaway PostgreSQL)
-#   make test-fast  the inner loop: everything but the tests marked slow (~1,150 tests, 3-4 min here)
+#   make test-fast  the inner loop: everything but the slow tests (PostgreSQL, LibreOffice, and
+#                   those listed in tests/slow_tests.txt by scripts/slow_tests.py), under a minute
 #   make serve      the web app on http://127.0.0.1:8000 (prints the first administrator's
 #                   password the first time)
 #   make bench      the speed figures of SPEC §7 beside their targets

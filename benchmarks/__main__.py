@@ -51,6 +51,8 @@ def _value(fig: Figure) -> str:
         return f"{fig.value:.3f}"
     if fig.unit == "s":
         return f"{fig.value:.3f} s"
+    if fig.unit == "ms":
+        return f"{fig.value:.1f} ms"
     return f"{fig.value:,.0f} {fig.unit}"
 
 

@@ -33,8 +33,9 @@ from typing import Any
 
 from docgen.errors import InputError, Problem
 
-__all__ = ["ENV_SECRET", "GENESIS", "SECRET_FILE", "AuditEntry", "ChainProblem", "Secret",
-           "canonical", "compute_mac", "decision_detail", "head_mac", "verify_chain", "vouched"]
+__all__ = ["ENV_SECRET", "GENESIS", "PACK_ACTION", "REVISION_ACTION", "SECRET_FILE", "AuditEntry",
+           "ChainProblem", "Secret", "canonical", "chain_key", "compute_mac", "decision_detail",
+           "entry_ok", "head_mac", "next_entry", "revision_detail", "verify_chain", "vouched"]
 
 #: Environment variable holding the secret (overrides the file).
 ENV_SECRET = "DOCGEN_SECRET_KEY"
@@ -46,6 +47,10 @@ GENESIS = "0" * 64
 MIN_ENV_SECRET = 32
 #: Actions whose rows state a decision (what :func:`vouched` looks for).
 DECISION_ACTIONS = ("approve", "reject")
+#: The action of the row that records a new deal revision (subject: its SHA-256).
+REVISION_ACTION = "revision.recorded"
+#: The action of the row that records a signed pack (subject: the pack file's SHA-256).
+PACK_ACTION = "pack.recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,44 @@ def entry_ok(key: bytes, e: AuditEntry) -> bool:
 def head_mac(key: bytes, seq: int, mac: str) -> str:
     """The MAC of the chain's head (its last seq and that row's MAC)."""
     return hmac.new(key, f"head:{seq}:{mac}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def next_entry(key: bytes, last: tuple[int, str] | None, action: str, *, actor: str | None,
+               subject: str, deal_id: str | None, detail: Mapping[str, Any] | None,
+               at: datetime) -> AuditEntry:
+    """The row that follows `last` ((seq, mac) of the newest row; None: the chain is empty).
+
+    Every writer of the chain (the store, and the standard-library SQLite path that records
+    revisions for ``validate``) builds its rows here, so all of them MAC the same way.
+    """
+    seq, prev = (last[0] + 1, last[1]) if last is not None else (1, GENESIS)
+    body = canonical(detail or {})
+    mac = compute_mac(key, seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
+                      subject=subject, detail=body, prev_mac=prev)
+    return AuditEntry(seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
+                      subject=subject, detail=body, prev_mac=prev, mac=mac)
+
+
+def chain_key(secret: Secret, *, has_rows: bool) -> bytes:
+    """The key to append with: the secret's, or (for a chain with no rows yet) a new one.
+
+    InputError when rows exist but the key is gone: a new key would silently disown every row
+    and approval so far.
+    """
+    key = secret.get()
+    if key is not None:
+        return key
+    if has_rows:
+        where = str(secret.path) if secret.path else ENV_SECRET
+        raise InputError([Problem(where, None, "", (
+            "the audit log was chained under a secret key that is missing here: restore "
+            ".docgen/secret.key from a backup, or set DOCGEN_SECRET_KEY to it"))])
+    return secret.create()  # an older workspace's first audited write
+
+
+def revision_detail(revision: str, source: str | None) -> dict[str, Any]:
+    """What a ``revision.recorded`` row states (the revision is the content's SHA-256)."""
+    return {"revision": revision, "source": source}
 
 
 def verify_chain(key: bytes, entries: Sequence[AuditEntry],

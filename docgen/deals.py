@@ -8,6 +8,7 @@ and passed the schema, atomically, and never over another deal's file: saving de
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,16 +52,37 @@ def deal_files(ws: Workspace) -> tuple[list[DealFile], list[Problem]]:
             continue
         for path in sorted(p for p in folder.iterdir() if p.suffix in _SUFFIXES and p.is_file()):
             try:
-                deal = parse_deal_text(path.read_text("utf-8"), str(path))
+                st = path.stat()
+                deal_id = _deal_id(path, st)
             except (InputError, UnicodeDecodeError, OSError) as exc:
                 problems += getattr(exc, "problems", [Problem(str(path), None, "", str(exc))])
                 continue
-            if deal.deal in seen:
+            if deal_id in seen:
                 continue  # the company's own file wins over a sample of the same id
-            seen.add(deal.deal)
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            out.append(DealFile(deal.deal, path, mtime, editable))
+            seen.add(deal_id)
+            mtime = datetime.fromtimestamp(st.st_mtime, UTC)
+            out.append(DealFile(deal_id, path, mtime, editable))
     return out, problems
+
+
+#: The deal id of each file read before, with the file's identity and time when it was read:
+#: the deal list and every page that opens a deal by id look through all the files, and reading
+#: one costs a millisecond, a stat a microsecond. A file written since (docgen writes by
+#: replacing, so a new inode; an editor in place, a new time or size) is read again.
+_IDS: dict[str, tuple[tuple[int, int, int], str]] = {}
+_IDS_MAX = 20_000
+
+
+def _deal_id(path: Path, st: os.stat_result) -> str:
+    key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    known = _IDS.get(str(path))
+    if known is not None and known[0] == key:
+        return known[1]
+    deal_id = parse_deal_text(path.read_text("utf-8"), str(path)).deal
+    if len(_IDS) >= _IDS_MAX:
+        _IDS.clear()
+    _IDS[str(path)] = (key, deal_id)
+    return deal_id
 
 
 def find_deal_file(ws: Workspace, deal_id: str) -> DealFile:

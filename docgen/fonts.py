@@ -5,8 +5,9 @@ character that none of them covers is drawn as the .notdef box, WeasyPrint warns
 the render — after a final PO has reserved its number. Validation (rule CUS005) asks this module
 first, so validate and render agree on the same machine with the same fonts.
 
-The coverage is the union of the character sets fontconfig reports for the installed fonts, read
-once per process through the fontconfig library (``fc-list`` when the library cannot be loaded).
+A character is covered when fontconfig finds an installed font whose character set holds it:
+asked through the fontconfig library, one question per distinct character (or, when the library
+cannot be loaded, from the union of the character sets ``fc-list`` prints).
 Characters Pango never draws (default-ignorables such as zero-width joiners, variation selectors
 and bidi controls) and tab, LF and CR need no glyph. Text within Latin-1 is decided without
 fontconfig: :func:`unprintable` does not even import this module's helpers for it, which keeps
@@ -41,8 +42,53 @@ def _parse_charset(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _charsets_from_library() -> list[str] | None:
-    """Every installed font's ``%{charset}``, from libfontconfig through ctypes; None if absent."""
+class _Fontconfig:
+    """The fontconfig library through ctypes, asked one character at a time: "is there a font
+    whose character set holds this code point?" (``FcFontList`` with a one-character charset
+    pattern, what ``fc-list ':charset=2013'`` asks). Each question costs microseconds; reading
+    and merging every font's whole character set instead cost ~20 ms per process."""
+
+    def __init__(self, fc: ctypes.CDLL) -> None:
+        class FontSet(ctypes.Structure):
+            _fields_ = (("nfont", ctypes.c_int), ("sfont", ctypes.c_int),
+                        ("fonts", ctypes.POINTER(ctypes.c_void_p)))
+
+        fc.FcInitLoadConfigAndFonts.restype = ctypes.c_void_p
+        fc.FcPatternCreate.restype = ctypes.c_void_p
+        fc.FcObjectSetBuild.restype = ctypes.c_void_p
+        fc.FcFontList.restype = ctypes.POINTER(FontSet)
+        fc.FcFontList.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+        fc.FcCharSetCreate.restype = ctypes.c_void_p
+        fc.FcCharSetAddChar.argtypes = (ctypes.c_void_p, ctypes.c_uint32)
+        fc.FcPatternAddCharSet.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
+        for fn in (fc.FcCharSetDestroy, fc.FcPatternDestroy):
+            fn.argtypes = (ctypes.c_void_p,)
+        fc.FcFontSetDestroy.argtypes = (ctypes.POINTER(FontSet),)
+        self._fc = fc
+        # both live as long as the process (fontconfig's own caches do too)
+        self._config = fc.FcInitLoadConfigAndFonts()
+        self._objects = fc.FcObjectSetBuild(b"family", None)
+
+    def covers(self, code: int) -> bool:
+        """True when some installed font has a glyph for `code`."""
+        fc = self._fc
+        charset = fc.FcCharSetCreate()
+        fc.FcCharSetAddChar(charset, code)
+        pattern = fc.FcPatternCreate()
+        fc.FcPatternAddCharSet(pattern, b"charset", charset)  # the pattern keeps its own copy
+        fc.FcCharSetDestroy(charset)
+        fonts = fc.FcFontList(self._config, pattern, self._objects)
+        fc.FcPatternDestroy(pattern)
+        if not fonts:
+            return False
+        found = fonts.contents.nfont > 0
+        fc.FcFontSetDestroy(fonts)
+        return found
+
+
+@lru_cache(maxsize=1)
+def _library() -> _Fontconfig | None:
+    """The fontconfig library, or None when it cannot be loaded."""
     try:
         fc = ctypes.CDLL("libfontconfig.so.1")
     except OSError:
@@ -51,39 +97,7 @@ def _charsets_from_library() -> list[str] | None:
             fc = ctypes.CDLL(name or "libfontconfig.so")
         except OSError:
             return None
-
-    class FontSet(ctypes.Structure):
-        _fields_ = (("nfont", ctypes.c_int), ("sfont", ctypes.c_int),
-                    ("fonts", ctypes.POINTER(ctypes.c_void_p)))
-
-    fc.FcInitLoadConfigAndFonts.restype = ctypes.c_void_p
-    fc.FcPatternCreate.restype = ctypes.c_void_p
-    fc.FcObjectSetBuild.restype = ctypes.c_void_p
-    fc.FcFontList.restype = ctypes.POINTER(FontSet)
-    fc.FcFontList.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
-    fc.FcPatternFormat.restype = ctypes.c_void_p
-    fc.FcPatternFormat.argtypes = (ctypes.c_void_p, ctypes.c_char_p)
-    for fn in (fc.FcStrFree, fc.FcPatternDestroy, fc.FcObjectSetDestroy, fc.FcConfigDestroy):
-        fn.argtypes = (ctypes.c_void_p,)
-    fc.FcFontSetDestroy.argtypes = (ctypes.POINTER(FontSet),)
-    config = fc.FcInitLoadConfigAndFonts()
-    pattern = fc.FcPatternCreate()
-    objects = fc.FcObjectSetBuild(b"charset", None)
-    fonts = fc.FcFontList(config, pattern, objects)
-    out = []
-    try:
-        for i in range(fonts.contents.nfont if fonts else 0):
-            text = fc.FcPatternFormat(fonts.contents.fonts[i], b"%{charset}")
-            if text:
-                out.append(ctypes.string_at(text).decode("ascii"))
-                fc.FcStrFree(text)
-    finally:
-        if fonts:
-            fc.FcFontSetDestroy(fonts)
-        fc.FcObjectSetDestroy(objects)
-        fc.FcPatternDestroy(pattern)
-        fc.FcConfigDestroy(config)
-    return out
+    return _Fontconfig(fc)
 
 
 def _charsets_from_fc_list() -> list[str] | None:
@@ -98,11 +112,10 @@ def _charsets_from_fc_list() -> list[str] | None:
 
 @lru_cache(maxsize=1)
 def _coverage() -> tuple[list[int], list[int]] | None:
-    """Sorted, merged (starts, ends) of every character some installed font covers, or None
-    when fontconfig is not there to ask."""
-    charsets = _charsets_from_library()
-    if charsets is None:
-        charsets = _charsets_from_fc_list()
+    """Sorted, merged (starts, ends) of every character some installed font covers, from
+    ``fc-list`` (used when the fontconfig library cannot be loaded), or None when neither is
+    there to ask."""
+    charsets = _charsets_from_fc_list()
     if charsets is None:
         return None
     ranges = sorted([*_NO_GLYPH_NEEDED, *(r for text in charsets for r in _parse_charset(text))])
@@ -119,14 +132,23 @@ def _coverage() -> tuple[list[int], list[int]] | None:
 
 def coverage_known() -> bool:
     """True when fontconfig could be asked which characters the fonts cover."""
-    return _coverage() is not None
+    return _library() is not None or _coverage() is not None
+
+
+def _no_glyph_needed(code: int) -> bool:
+    return any(first <= code <= last for first, last in _NO_GLYPH_NEEDED)
 
 
 @lru_cache(maxsize=4096)
 def _covered(code: int) -> bool:
+    if _no_glyph_needed(code):
+        return True
+    library = _library()
+    if library is not None:
+        return library.covers(code)
     cov = _coverage()
     if cov is None:  # no fontconfig: nothing outside Latin-1 can be shown to print; fail closed
-        return any(first <= code <= last for first, last in _NO_GLYPH_NEEDED)
+        return False
     starts, ends = cov
     i = bisect.bisect_right(starts, code) - 1
     return i >= 0 and code <= ends[i]

@@ -5,7 +5,10 @@ One list of events in time order, oldest first (newest last), built from the sto
 - ``revision``: a deal content docgen validated or rendered for the first time (its SHA-256);
 - ``requested`` / ``approved`` / ``rejected``: approval requests and decisions
   (:func:`docgen.approvals.history`), marked current or stale when the deal file was given;
-- ``reserved`` / ``issued`` / ``superseded`` / ``void``: what happened to each document number.
+- ``evidence``: checklist evidence recorded (``docgen evidence add``): item, received or
+  approved, its date, who recorded it, the attached file's name and SHA-256;
+- ``reserved`` / ``issued`` / ``superseded`` / ``void``: what happened to each document number
+  (an issued one names the version of the templates that rendered it).
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ if TYPE_CHECKING:
 
 __all__ = ["DealHistory", "HistoryEvent", "deal_history"]
 
-EventKind = Literal["revision", "requested", "approved", "rejected", "reserved", "issued",
-                    "superseded", "void"]
+EventKind = Literal["revision", "requested", "approved", "rejected", "evidence", "reserved",
+                    "issued", "superseded", "void"]
 #: Order of events recorded at the same instant (a revision comes before what was done with it).
-_ORDER = {"revision": 0, "requested": 1, "approved": 2, "rejected": 2, "reserved": 3,
-          "issued": 4, "superseded": 5, "void": 5}
+_ORDER = {"revision": 0, "requested": 1, "approved": 2, "rejected": 2, "evidence": 2,
+          "reserved": 3, "issued": 4, "superseded": 5, "void": 5}
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,10 @@ def _short(sha: str | None) -> str:
     return sha[:12] if sha else "(unknown)"
 
 
-def deal_history(store: Store | None, deal_id: str,
-                 result: DealResult | None = None) -> DealHistory:
-    """The history of `deal_id` (empty without a database)."""
+def deal_history(store: Store | None, deal_id: str, result: DealResult | None = None, *,
+                 evidence_counts: set[int] | None = None) -> DealHistory:
+    """The history of `deal_id` (empty without a database); `evidence_counts` are the ids of
+    the evidence records the audit chain vouches for (the others are marked)."""
     from docgen.approvals import history as approval_history
 
     current = result.revision if result is not None else None
@@ -86,8 +90,17 @@ def deal_history(store: Store | None, deal_id: str,
         if e.current is False:
             text += " [stale: the line changed since]"
         events.append(HistoryEvent(e.at, e.event, text, e.to_json() | {"at": e.at.isoformat()}))
+    for rec in store.evidence_for(deal_id):
+        counts = None if evidence_counts is None else rec.id in evidence_counts
+        text = f"evidence {rec.summary()}"
+        if counts is False:
+            text += " [not in the audit log: does not count]"
+        events.append(HistoryEvent(rec.at, "evidence", text,
+                                   rec.to_json() | {"counts": counts}))
     for doc in store.documents(deal_id):
-        base = {"number": doc.number, "kind": doc.kind, "revision": doc.revision}
+        base = {"number": doc.number, "kind": doc.kind, "revision": doc.revision,
+                "template_version": doc.template_version}
+        templates = f", templates {doc.template_version[:12]}" if doc.template_version else ""
         if doc.reserved_at is not None:
             who = f" by {doc.holder}" if doc.holder else ""
             events.append(HistoryEvent(doc.reserved_at, "reserved",
@@ -98,7 +111,7 @@ def deal_history(store: Store | None, deal_id: str,
             assert at is not None  # noqa: S101 - every row has reserved_at
             events.append(HistoryEvent(at, "issued",
                                        f"{doc.kind} {doc.number} issued, dated "
-                                       f"{doc.issued_on.isoformat()} -> {doc.path}",
+                                       f"{doc.issued_on.isoformat()}{templates} -> {doc.path}",
                                        base | {"issued_on": doc.issued_on.isoformat(),
                                                "path": doc.path,
                                                "file_sha256": doc.file_sha256}))

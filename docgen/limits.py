@@ -11,13 +11,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["MAX_CONSUMPTION_DAYS", "MAX_DATE", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_ITEMS",
+__all__ = ["MAX_CONSUMPTION_DAYS", "MAX_DATE", "MAX_DEPTH", "MAX_EVIDENCE_BYTES",
+           "MAX_FILE_BYTES", "MAX_ITEMS",
            "MAX_LINES", "MAX_NUMBER_DIGITS", "MAX_TEXT", "MAX_VALUES", "MAX_VALUES_PER_CHAR",
            "MIN_DATE", "date_problem", "number_problem"]
 
 #: Largest input file docgen reads (4 MiB); a bigger one is refused before it is opened. A
 #: 10,000-line deal of catalogue lines is about 0.6 MB, a 2,000-line one a few hundred KB.
 MAX_FILE_BYTES = 4 * 1024 * 1024
+#: Largest file `docgen evidence add` attaches (20 MiB: a scanned, signed application or
+#: contract); it is kept in the database, so every machine sharing it sees the same bytes.
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 #: Deepest nesting of mappings and lists accepted (docgen's formats need fewer than 10 levels).
 MAX_DEPTH = 64
 #: Most items in one list, or keys in one mapping, of any input file (a deal has at most

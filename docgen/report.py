@@ -7,10 +7,12 @@ answered late — survives the edit). A row gives deal, customer, sales rep, cod
 about, the amount at stake (the discount conceded for a discount approval, the line's sold
 amount for a service exception, the deal's total for a blocker of the whole PO), when it was
 requested, its age and SLA state in service hours (:mod:`docgen.sla`: business hours when the
-policy sets ``business_hours``), the roles it needs, **the people who can act** (the approvers
-the policy names for the roles still awaited, or the sales rep for an error) and the decisions
-so far. The summary totals what is at stake per currency, each deal counted once. Rows come most
-urgent first:
+policy sets ``business_hours``), counted from when the finding first appeared on a recorded
+revision of the deal, or from its request if that came first (:mod:`docgen.sightings`: a
+finding nobody submitted is on the clock too), the roles it needs, **the people who can act**
+(the approvers the policy names for the roles still awaited, or the sales rep for an error) and
+the decisions so far. The summary totals what is at stake per currency, each deal counted once.
+Rows come most urgent first:
 
 1. open requests, breached before due soon before on time, the earliest deadline first;
 2. exceptions never submitted (no SLA clock yet), the largest amount first;
@@ -44,6 +46,7 @@ from docgen.errors import InputError, Problem, RenderError
 from docgen.findings import Severity
 from docgen.io import write_atomic
 from docgen.money import Money
+from docgen.sightings import Sightings
 from docgen.sla import SlaClock
 
 if TYPE_CHECKING:
@@ -84,6 +87,8 @@ class ExceptionRow:
     closed_at: datetime | None
     decisions: tuple[Decision, ...] = ()
     can_act: tuple[str, ...] = ()
+    #: when the SLA clock started: the finding's first recorded revision, or its request
+    clock_from: datetime | None = None
 
     @property
     def decision_text(self) -> str:
@@ -117,7 +122,8 @@ class ExceptionRow:
             "currency": self.amount.currency if self.amount else None,
             "status": self.status, "sla_state": self.sla.value,
             "requested_at": _iso(self.requested_at), "requested_by": self.requested_by,
-            "due_at": _iso(self.due_at), "closed_at": _iso(self.closed_at),
+            "clock_from": _iso(self.clock_from), "due_at": _iso(self.due_at),
+            "closed_at": _iso(self.closed_at),
             "age_hours": _hours(self.age), "approvers": list(self.approvers),
             "waiting_for": list(self.waiting_for), "can_act": list(self.can_act),
             "decisions": [{"role": d.role, "by": d.by, "decision": d.decision, "note": d.note,
@@ -211,6 +217,7 @@ class _Ctx:
     policy: Policy
     clock: SlaClock
     now: datetime
+    seen: Sightings
 
     def people(self, roles: Sequence[str]) -> tuple[str, ...]:
         """The people the policy names for `roles`, each once, in role order."""
@@ -221,7 +228,8 @@ class _Ctx:
 def _row(ctx: _Ctx, result: DealResult, f: Any, req: ApprovalRequest | None,
          ds: list[Decision], *, changed_at: datetime | None = None) -> ExceptionRow:
     """The row of one approval finding (or, with `changed_at`, of a request whose line has
-    changed since: the change at `changed_at`, when known, closed its clock)."""
+    changed since: the change at `changed_at`, when known, closed its clock). The clock starts
+    when the finding first appeared on a recorded revision, or at its request if earlier."""
     deal = result.deal
     line = next((ln for ln in result.priced.lines if ln.where == f.where), None)
     reject = next((d for d in ds if d.decision == "reject"), None)
@@ -240,21 +248,23 @@ def _row(ctx: _Ctx, result: DealResult, f: Any, req: ApprovalRequest | None,
         status, closed_at = "line changed", closed_at or changed_at
         line = None  # the amount at stake was the line's as it was
     requested_at = req.requested_at if req else (min(d.decided_at for d in ds) if ds else None)
+    started = ctx.seen.clock_start((deal.deal, f.code, f.where, f.fingerprint or ""),
+                                   requested_at)
     age = None
-    if requested_at is not None:
-        age = ctx.clock.elapsed(requested_at, closed_at or ctx.now)
+    if started is not None:
+        age = ctx.clock.elapsed(started, closed_at or ctx.now)
     pol = ctx.policy.exceptions
     return ExceptionRow(
         deal_id=deal.deal, customer=deal.customer.name,
         sales_rep=deal.sales_rep.name if deal.sales_rep else "",
         code=f.code, where=f.where, about=f.message,
         amount=amount_at_stake(f.code, line), status=status,
-        sla=sla_state(requested_at, ctx.now, pol, closed_at=closed_at, clock=ctx.clock),
+        sla=sla_state(started, ctx.now, pol, closed_at=closed_at, clock=ctx.clock),
         approvers=f.approvers, waiting_for=waiting, requested_at=requested_at,
         requested_by=req.requested_by if req else None,
-        due_at=sla_deadline(requested_at, pol, ctx.clock) if requested_at else None, age=age,
+        due_at=sla_deadline(started, pol, ctx.clock) if started else None, age=age,
         closed_at=closed_at, decisions=tuple(ds),
-        can_act=ctx.people(waiting) if status in _OPEN else ())
+        can_act=ctx.people(waiting) if status in _OPEN else (), clock_from=started)
 
 
 def _error_row(result: DealResult, f: Any) -> ExceptionRow:
@@ -274,13 +284,18 @@ def _error_row(result: DealResult, f: Any) -> ExceptionRow:
 def _stale(ctx: _Ctx, result: DealResult, req: ApprovalRequest, ds: list[Decision],
            later: list[datetime]) -> ExceptionRow:
     """The row of a request made for a line that has changed since: its clock stopped when
-    the changed line was requested again (the earliest later request of the same finding)."""
+    the line changed — the first revision recorded after the request without its finding, or
+    the changed line's request if that came first — so its history (met, missed) stays what it
+    was however long ago the change was."""
     from docgen.findings import Finding, Gate, Severity
 
     f = Finding(code=req.code, severity=Severity.APPROVAL, gate=Gate.PO, where=req.where,
                 message=f"{req.message} (the line has changed since)",
                 approvers=tuple(req.approvers), fingerprint=req.fingerprint)
     after = [t for t in later if t > req.requested_at]
+    gone = ctx.seen.gone_after(req.key, req.requested_at)
+    if gone is not None:
+        after.append(gone)
     row = _row(ctx, result, f, req, ds, changed_at=min(after) if after else ctx.now)
     amount = (Money(req.amount, req.currency) if req.amount is not None and req.currency
               else None)
@@ -320,8 +335,9 @@ def build_report(results: Sequence[DealResult], store: Store | None, policy: Pol
     if now.tzinfo is None:
         msg = "the report's clock must be timezone-aware"
         raise ValueError(msg)
-    ctx = _Ctx(policy, SlaClock(policy.business_hours, source=source), now)
     ids = [r.deal.deal for r in results]
+    seen = Sightings(store.revision_findings(ids) if store else [], until=now)
+    ctx = _Ctx(policy, SlaClock(policy.business_hours, source=source), now, seen)
     # the report is "as of now": what happened after it has not happened yet
     reqs = {r.key: r for r in (store.requests(ids) if store else []) if r.requested_at <= now}
     decs: dict[_Key, list[Decision]] = {}
@@ -360,7 +376,8 @@ def build_report(results: Sequence[DealResult], store: Store | None, policy: Pol
 
 CSV_COLUMNS = ("deal", "customer", "sales_rep", "code", "where", "about", "amount_at_stake",
                "amount", "currency", "status", "sla_state", "requested_at", "requested_by",
-               "age_hours", "due_at", "approvers", "waiting_for", "can_act", "decision")
+               "clock_from", "age_hours", "due_at", "approvers", "waiting_for", "can_act",
+               "decision")
 
 
 #: First characters that make a spreadsheet read a text cell as a formula: the ASCII ones and
@@ -396,7 +413,7 @@ def report_csv(report: Report) -> bytes:
             _cell(r.where), _cell(r.about), _cell(j["amount_at_stake"]),
             _cell(j["amount"], numeric=True), _cell(j["currency"]), _cell(r.status),
             _cell(r.sla.value), _cell(j["requested_at"]), _cell(r.requested_by),
-            _cell(j["age_hours"], numeric=True), _cell(j["due_at"]),
+            _cell(j["clock_from"]), _cell(j["age_hours"], numeric=True), _cell(j["due_at"]),
             _cell(" ".join(r.approvers)), _cell(" ".join(r.waiting_for)),
             _cell(" ".join(r.can_act)), _cell(r.decision_text)])
     return buf.getvalue().encode("utf-8-sig")
@@ -424,6 +441,7 @@ def _context(report: Report) -> dict[str, Any]:
         "sla": r.sla.value, "sla_class": r.sla.value.replace(" ", "-"),
         "requested_at": _when(r.requested_at) if r.requested_at else "",
         "requested_by": r.requested_by or "", "due_at": _when(r.due_at) if r.due_at else "",
+        "clock_from": _when(r.clock_from) if r.clock_from else "",
         "age": _age_text(r.age), "approvers": ", ".join(r.approvers),
         "can_act": ", ".join(r.can_act), "decision": r.decision_text,
     } for r in report.rows]

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from docgen.errors import InternalRuleError
-from docgen.findings import ACTION_GATES, Finding, sort_findings
+from docgen.findings import ACTION_GATES, Finding, Severity, sort_findings
 from docgen.models.catalogue import Catalogue, Sku
 from docgen.models.deal import Deal
 from docgen.models.policy import Policy
 from docgen.pricing import PricedDeal, price_deal
 from docgen.rules import ALL_RULES, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from docgen.evidence import EvidenceRecord
 
 __all__ = ["DealResult", "run_rules", "validate_deal"]
 
@@ -30,6 +34,10 @@ class DealResult:
     source: str
     priced: PricedDeal
     findings: tuple[Finding, ...]
+    #: (code, where, fingerprint) of every approval finding the rules raised, before recorded
+    #: decisions cleared any: what a recorded revision remembers, so that the SLA clock of a
+    #: finding starts when it first appeared (see :mod:`docgen.sightings`)
+    approval_keys: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def deal(self) -> Deal:
@@ -85,12 +93,18 @@ def run_rules(ctx: RuleContext, rules: Sequence[Rule] = ALL_RULES) -> list[Findi
 
 def validate_deal(deal: Deal, catalogue: Catalogue, policy: Policy, *, source: str = "",
                   skus: dict[str, Sku] | None = None, resolver: Resolver | None = None,
-                  rules: Sequence[Rule] = ALL_RULES) -> DealResult:
-    """Price `deal` and run every rule over it."""
+                  rules: Sequence[Rule] = ALL_RULES,
+                  recorded: Mapping[str, EvidenceRecord] | None = None) -> DealResult:
+    """Price `deal` and run every rule over it; `recorded` is the evidence recorded for it
+    (each item's latest record that counts, :func:`docgen.evidence.latest`)."""
     skus = skus if skus is not None else catalogue.by_code()
     priced = price_deal(deal, catalogue, policy, skus)
-    ctx = RuleContext(deal=deal, priced=priced, catalogue=catalogue, policy=policy, skus=skus)
+    ctx = RuleContext(deal=deal, priced=priced, catalogue=catalogue, policy=policy, skus=skus,
+                      recorded=recorded or {})
     findings = run_rules(ctx, rules)
+    keys = tuple((f.code, f.where, f.fingerprint) for f in findings
+                 if f.severity is Severity.APPROVAL and f.fingerprint)
     if resolver is not None:
         findings = sort_findings(resolver(priced, findings))
-    return DealResult(source=source, priced=priced, findings=tuple(findings))
+    return DealResult(source=source, priced=priced, findings=tuple(findings),
+                      approval_keys=keys)

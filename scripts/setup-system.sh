@@ -8,6 +8,9 @@
 #   poppler-utils           pdftotext/pdffonts for checks
 #   postgresql              the multi-user database the test suite also runs against
 #   chromium                the browser the web app's end-to-end tests drive (Playwright)
+#   nginx                   the reverse proxy of deploy/nginx/docgen.conf, which the deployment
+#                           tests run on loopback ports (Debian starts its default site on port
+#                           80 where systemd runs: `systemctl disable --now nginx` if unwanted)
 #   npm                     fetches htmx and axe-core from the npm registry (scripts/web-assets.sh);
 #                           installed only when no npm is on the PATH (a Node.js from elsewhere
 #                           brings its own, and Debian's npm would conflict with it)
@@ -15,7 +18,7 @@
 set -euo pipefail
 PKGS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-ipafont-gothic
       fonts-crosextra-carlito fonts-crosextra-caladea libreoffice-writer-nogui poppler-utils postgresql
-      chromium)
+      chromium nginx)
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do

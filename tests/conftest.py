@@ -28,10 +28,19 @@ _PRIVATE_ENV = ("DOCGEN_WORKSPACE", "DOCGEN_DATABASE_URL", "DOCGEN_TOKEN", "DOCG
 _SLOW_BECAUSE = ("postgres", "libreoffice")
 
 
+#: Tests measured to take long (scripts/slow_tests.py writes the list from a --durations run).
+_SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that need PostgreSQL or LibreOffice are slow too (``make test-fast`` leaves them out)."""
+    """Tests that need PostgreSQL or LibreOffice, and those measured to take half a second or
+    more, are slow too: ``make test-fast`` leaves them out, ``make test`` runs them."""
+    measured = set()
+    if _SLOW_LIST.is_file():
+        measured = {ln.strip() for ln in _SLOW_LIST.read_text("utf-8").splitlines()
+                    if ln.strip() and not ln.startswith("#")}
     for item in items:
-        if any(item.get_closest_marker(m) for m in _SLOW_BECAUSE):
+        if item.nodeid in measured or any(item.get_closest_marker(m) for m in _SLOW_BECAUSE):
             item.add_marker(pytest.mark.slow)
 
 

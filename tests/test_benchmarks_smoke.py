@@ -19,8 +19,8 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow  # subprocesses and renders: `make test-fast` leaves it out
 
-FIGURES = ("one_page", "long_po", "batch", "queue_batch", "validate_cold", "validate_rate",
-           "memory", "scale")
+FIGURES = ("one_page", "po_process", "long_po", "batch", "queue_batch", "validate_cold",
+           "validate_rate", "memory", "web_validate", "web_preview", "scale")
 #: Figures that need PostgreSQL: reported as skipped, with the reason, where it is not installed.
 NEED_POSTGRES = ("queue_batch", "scale")
 
@@ -47,6 +47,30 @@ def test_benchmarks_quick_run_reports_every_figure(tmp_path: Path) -> None:
     for name in FIGURES:
         assert f"[{name}]" in proc.stdout
     assert "PASS" in proc.stdout or "FAIL" in proc.stdout
+
+
+def test_benchmarks_web_figures_run_a_signed_in_load_on_the_loopback(tmp_path: Path) -> None:
+    # given: the two web figures alone, at --quick size (3 people, 1 round)
+    out = tmp_path / "bench.json"
+    # when
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only",
+                           "web_validate,web_preview", "--json", str(out)], cwd=REPO,
+                          capture_output=True, text=True, timeout=600, check=False)
+    # then: both ran one load (every answer was checked by the load generator: a refused
+    # sign-in, a 403 or a page without the pricing panel is an error, exit 2)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads(out.read_text("utf-8"))
+    assert report["errors"] == []
+    figs = {f["name"]: f for f in report["figures"]}
+    assert list(figs) == ["web_validate", "web_preview"]
+    assert figs["web_validate"]["unit"] == "ms" and figs["web_validate"]["target"] == 50
+    assert figs["web_preview"]["target"] == 250
+    details = "\n".join(figs["web_validate"]["details"])
+    assert "12 validations and 3 previews" in details, details
+    assert "`docgen serve --workers 2`" in details
+    assert "saturated" in details
+    assert "the same run as web_validate" in figs["web_preview"]["details"][1]
+    assert "web live validation, 3 users, 2 workers: p95" in proc.stdout
 
 
 def test_benchmarks_only_rejects_an_unknown_figure() -> None:

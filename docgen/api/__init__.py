@@ -21,19 +21,47 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docgen.api._results import (BatchResult, DecisionResult, IssuedFile, LockResult, Repricing,
-                                 SubmitResult, VersionDiff)
 from docgen.api._session import Session, pack
 from docgen.errors import InputError, Problem
-from docgen.identity import ENV_TOKEN, User
 from docgen.kinds import FORMATS, DocumentKind
 from docgen.money import Money
-from docgen.report import FORMATS as REPORT_FORMATS
 from docgen.validate import DealResult
 from docgen.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
+    from docgen.api._results import (BatchResult, DecisionResult, IssuedFile, LockResult,
+                                     Repricing, SubmitResult, VersionDiff)
+    from docgen.identity import ENV_TOKEN, User
+    from docgen.report import FORMATS as REPORT_FORMATS
     from docgen.rules import Rule
+
+#: Names this module offers that live in modules ``docgen validate`` does not need: imported on
+#: first use (each dataclass costs start-up time; see the validate_cold benchmark).
+_LAZY = {
+    "BatchResult": ("docgen.api._results", "BatchResult"),
+    "DecisionResult": ("docgen.api._results", "DecisionResult"),
+    "IssuedFile": ("docgen.api._results", "IssuedFile"),
+    "LockResult": ("docgen.api._results", "LockResult"),
+    "Repricing": ("docgen.api._results", "Repricing"),
+    "SubmitResult": ("docgen.api._results", "SubmitResult"),
+    "VersionDiff": ("docgen.api._results", "VersionDiff"),
+    "ENV_TOKEN": ("docgen.identity", "ENV_TOKEN"),
+    "User": ("docgen.identity", "User"),
+    "REPORT_FORMATS": ("docgen.report", "FORMATS"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 #: The documents `validate` reports readiness for, in the order it prints them.
 READINESS_KINDS = ("po", "sow", "onboarding", "contract")
@@ -45,7 +73,7 @@ __all__ = ["DEFAULT_ADMIN", "ENV_TOKEN", "FORMATS", "READINESS_KINDS", "REPORT_F
            "BatchResult", "DealResult", "DecisionResult", "DocumentKind", "InitResult",
            "IssuedFile", "LockResult", "Money", "Repricing", "Session", "SubmitResult", "User",
            "VersionDiff", "explain_rule", "find_workspace", "init_workspace", "list_rules",
-           "money_text", "pack", "parse_text"]
+           "money_text", "pack", "parse_text", "share_connections"]
 
 
 def list_rules(prefix: str = "") -> list[Rule]:
@@ -119,6 +147,15 @@ def money_text(amount: Money | None, locale: str = "en_US") -> str:
     from docgen.render.i18n import Formatter
 
     return Formatter(locale=locale, currency=amount.currency).money(amount)
+
+
+def share_connections() -> None:
+    """For a long-lived server process (``docgen serve``'s workers): every session of this
+    process shares one connection pool per database, whose schema is checked once, instead of
+    connecting afresh each time (see :func:`docgen.store._sql.share_engines`)."""
+    from docgen.store._sql import share_engines
+
+    share_engines()
 
 
 def parse_text(text: str, name: str) -> Any:

@@ -75,6 +75,8 @@ class _Job:
     kept: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     #: the registry entry returned as it is (a re-issue)
     existing: IssuedDocument | None = None
+    #: the templates' version the number was reserved with (what the document records)
+    template_version: str | None = None
 
     @property
     def deal_id(self) -> str:
@@ -194,6 +196,10 @@ class _Issuer:
         self.on_done = on_done
         self.rendered: list[IssuedFile] = []
         self.failed: list[tuple[str, str]] = []
+        from docgen.template_versions import FolderVersion
+
+        #: the version of the templates the renderer reads (recorded on each document)
+        self.templates = FolderVersion(session.renderer.templates_dir)
 
     def issue(self, todo: Sequence[DealResult], issue_date: date | None
               ) -> tuple[list[IssuedFile], list[tuple[str, str]]]:
@@ -209,7 +215,8 @@ class _Issuer:
                                      r.priced.fingerprint) for r in pending]
             got = self.store.claim_issues(requests, year=issue_date.year if issue_date else None,
                                           prefix=prefix, out_dir=str(self.out_dir.resolve()),
-                                          references=ref is not None, actor=self.actor)
+                                          references=ref is not None, actor=self.actor,
+                                          template_version=self.templates.current())
             _remove_leftovers(got.voided)
             busy: list[tuple[DealResult, str]] = []
             jobs: list[_Job] = []
@@ -223,7 +230,8 @@ class _Issuer:
                                      kept=self.store.files(doc.number)))
                 else:
                     assert issue_date is not None  # noqa: S101 - claim_issues needs a year
-                    jobs.append(_Job(r, doc.number, issue_date, new=True))
+                    jobs.append(_Job(r, doc.number, issue_date, new=True,
+                                     template_version=doc.template_version))
             if any(j.new for j in jobs):
                 _pause("reserved")
             self._run(jobs)
@@ -272,6 +280,13 @@ class _Issuer:
             self._fail(job, f"{job.number} was issued before docgen kept issued files, and "
                        f"rendering it again gives other bytes (a template changed since); the "
                        f"issued file is {job.existing.path}")
+            return
+        if job.new and job.template_version is not None \
+                and self.templates.current() != job.template_version:
+            self._fail(job, f"the templates changed while {job.number} was being rendered "
+                       f"(version {job.template_version[:12]}, now "
+                       f"{self.templates.current()[:12]}); nothing of it was kept: issue it "
+                       "again")
             return
         written: list[Path] = []
         try:

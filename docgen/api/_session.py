@@ -9,6 +9,7 @@ PDF readers are imported inside the methods that need them, so ``validate`` stay
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -21,16 +22,18 @@ from docgen.kinds import FORMATS, DocumentKind
 from docgen.validate import DealResult, validate_deal
 from docgen.workspace import Workspace, find_workspace, load_deal
 
-from docgen.api._results import BatchResult, DecisionResult, LockResult, SubmitResult, VersionDiff
-from docgen.api._versions import Versions
-
 if TYPE_CHECKING:
+    from docgen.api._evidence import EvidenceAdded, EvidenceList
+    from docgen.api._results import (BatchResult, DecisionResult, LockResult, SubmitResult,
+                                     VersionDiff)
+    from docgen.api._versions import Versions
     from docgen.api._queue import QueuedBatch
     from docgen.api._tasks import CalendarFile, TaskChange, TaskList
     from docgen.approvals import HistoryEntry
     from docgen.audit import AuditEntry, ChainProblem
     from docgen.catalogue import LockDiff
     from docgen.deals import DealFile
+    from docgen.evidence import EvidenceRecord
     from docgen.forecast import Forecast
     from docgen.history import DealHistory
     from docgen.identity import User
@@ -45,6 +48,8 @@ if TYPE_CHECKING:
     from docgen.signing import SigningKey
     from docgen.store import Decision, DecisionReader, IssuedDocument, Store
     from docgen.store._notify import Notification
+    from docgen.store._templates import StagedTemplate, TemplateActivation
+    from docgen.template_versions import SyncResult
     from docgen.templates_check import TemplateProblem
     from docgen.verify import VerifyReport
 
@@ -80,14 +85,13 @@ class Session:
         self.workspace.load_all()
         if locked:
             self.workspace.verify_locks()
-        #: recorded catalogue and policy versions (read through this session's reader)
-        self.versions = Versions(self)
         # a long-running process (a job worker) may hand its open store on: not closed here
         self._store: Store | None = store
         self._own_store = store is None
         self._reader: DecisionReader | None = None
         self._reader_opened = False
         self._decisions: dict[str, list[Decision]] = {}
+        self._evidence: dict[str, list[EvidenceRecord]] = {}
         # a long-running front end (the web app) hands the renderer of an earlier session on
         self._renderer: Renderer | None = renderer
         self._signing_key: SigningKey | None = None
@@ -95,10 +99,18 @@ class Session:
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
         self._notifier: Notifier | None = None
+        self._verdicts_loaded = False  # the workspace's cached email verdicts (CUS001)
         #: every file this session read as input: never written onto (SPEC §6 "Files")
         self._inputs: set[Path] = set()
 
     # -- resources ------------------------------------------------------------------------
+
+    @functools.cached_property
+    def versions(self) -> Versions:
+        """Recorded catalogue and policy versions (read through this session's reader)."""
+        from docgen.api._versions import Versions
+
+        return Versions(self)
 
     def __enter__(self) -> Self:
         return self
@@ -199,9 +211,12 @@ class Session:
 
         now = now or datetime.now(UTC)
         store = self.store
-        keys = [f"email:{normalise_email(email)[:300]}", f"client:{client[:300]}"]
-        failed = store.failed_sign_ins(keys, since=now - SIGN_IN_WINDOW)
-        if failed[keys[0]] >= SIGN_IN_LIMIT or failed[keys[1]] >= SIGN_IN_CLIENT_LIMIT:
+        limits = {f"email:{normalise_email(email)[:300]}": SIGN_IN_LIMIT,
+                  f"client:{client[:300]}": SIGN_IN_CLIENT_LIMIT}
+        # counted as failed before the password is checked: guesses sent at once (to several
+        # servers) are limited together
+        claim = store.claim_sign_in(limits, since=now - SIGN_IN_WINDOW, now=now)
+        if claim is None:
             raise AuthError([Problem("sign-in", None, "", (
                 "too many failed sign-ins: wait 15 minutes, or ask an administrator to set "
                 "a new password"))])
@@ -209,7 +224,8 @@ class Session:
         stored = found[1] if found else None
         ok = verify_password(stored or _DUMMY_HASH, password) and stored is not None
         ok = ok and found is not None and found[0].active
-        store.record_sign_in(keys, ok=ok, now=now)
+        if ok:
+            store.settle_sign_in(claim)
         if not ok or found is None:
             raise AuthError([Problem("sign-in", None, "", "wrong e-mail or password")])
         cookie, csrf = store.open_web_session(found[0], now=now, lifetime=SESSION_LIFETIME)
@@ -281,6 +297,26 @@ class Session:
                 self._decisions[deal_id] = vouched(key, raw, reader.audit_for(deal_id)) \
                     if raw else []
         return self._decisions[deal_id]
+
+    def evidence_records(self, deal_id: str) -> list[EvidenceRecord]:
+        """Every evidence record of one deal that the audit chain vouches for, oldest first
+        (read once per session; a row no authentic audit row states is left out)."""
+        if deal_id not in self._evidence:
+            from docgen.audit import Secret
+            from docgen.evidence import vouched
+
+            reader = self._decision_reader()
+            raw = reader.evidence_for(deal_id) if reader is not None else []
+            key = Secret(self.workspace.state_dir).get() if raw else None
+            self._evidence[deal_id] = vouched(key, raw, reader.audit_for(deal_id)) \
+                if raw and reader is not None else []
+        return self._evidence[deal_id]
+
+    def recorded_evidence(self, deal_id: str) -> dict[str, EvidenceRecord]:
+        """Each item's latest recorded evidence that counts (what the checklist rules read)."""
+        from docgen.evidence import latest
+
+        return latest(self.evidence_records(deal_id))
 
     def counted_decisions(self, deal: Deal) -> list[Decision]:
         """The decisions of `deal` that count now (:func:`docgen.approvals.counted`)."""
@@ -362,19 +398,30 @@ class Session:
                         record: bool = True) -> list[DealResult]:
         """Price and validate already-loaded deals (see :meth:`validate`); each deal's revision
         is recorded unless `record` is False."""
-        from docgen.approvals import resolver
+        from docgen import email_verdicts
 
         ws = self.workspace
         _, pol = ws.load_all()
-        resolve = (resolver(self.counted_decisions) if approvals and self._decision_reader()
-                   else None)
+        resolve = None
+        if approvals and self._decision_reader():
+            from docgen.approvals import resolver
+
+            resolve = resolver(self.counted_decisions)
         catalogues = self._catalogues_for(deals)
+        if not self._verdicts_loaded:
+            email_verdicts.load(ws.state_dir)
+            self._verdicts_loaded = True
+        reads = self._decision_reader() is not None
         out = []
         for (src, deal), (cat, skus) in zip(deals, catalogues, strict=True):
-            result = validate_deal(deal, cat, pol, source=src, skus=skus, resolver=resolve)
+            recorded = self.recorded_evidence(deal.deal) if reads else None
+            result = validate_deal(deal, cat, pol, source=src, skus=skus, resolver=resolve,
+                                   recorded=recorded)
             out.append(result)
             if on_done is not None:
                 on_done(result)
+        if not ws.read_only:
+            email_verdicts.save(ws.state_dir)
         if record:
             self._record_revisions(out)
         return out
@@ -394,15 +441,35 @@ class Session:
         recorder = self._store if self._store is not None else self._decision_reader()
         if recorder is None:
             return
-        rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None)
-                for r in results]
+        rows = [RevisionRecord(r.deal.deal, r.revision, r.canonical, r.source or None,
+                               r.approval_keys) for r in results]
         try:
-            recorder.record_revisions(rows)
+            recorder.record_revisions(rows, actor=self._known_actor(recorder))
+        except InputError:
+            raise
         except Exception as exc:  # noqa: BLE001 - sqlite3 or SQLAlchemy: one clear problem
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or \
                 type(exc).__name__
             raise InputError([Problem("database", None, "", (
                 f"cannot record the deal revision(s) in the database: {reason}"))]) from None
+
+    def _known_actor(self, reader: DecisionReader | None = None) -> str | None:
+        """The acting person's e-mail when it is known, for an audit row that does not need
+        one (a revision, a pack): the authenticated person, else the token's active person;
+        None without a token, or with one that is not valid (never an error: what needs a
+        person asks :meth:`require_actor`)."""
+        if self._actor is not None:
+            return self._actor.email
+        if self._token is None:
+            return None
+        finder = getattr(reader, "user_for_token", None) if self._store is None else None
+        if finder is not None:  # the light SQLite path
+            found = finder(self._token)
+            return str(found) if found is not None else None
+        try:
+            return self.authenticate(self._token).email
+        except AuthError:
+            return None
 
     # -- deal files (the web app's deals) ---------------------------------------------------
 
@@ -502,6 +569,7 @@ class Session:
         if not draft and not internal:
             _ = self.store  # a final document writes state: open (create) it first, so that
             # the revisions validated below are recorded too
+            self.sync_templates()  # legal's activations made through another server apply here
             # a final document's catalogue and policy versions must outlive the next re-lock
             if record_versions:
                 self.versions.record_current()
@@ -602,12 +670,22 @@ class Session:
             ws.catalogue, ws.skus)
         signer = (self.signing_key if kind is DocumentKind.PO and number and not draft
                   and not internal else None)
+        evidence: dict[str, Any] = {}
+        unmet: frozenset[str] | None = None
+        if kind is DocumentKind.ONBOARDING:
+            # the form shows each item's recorded evidence, and is done where validation is
+            recorded = self.recorded_evidence(result.deal.deal) \
+                if self._decision_reader() is not None else {}
+            evidence = {i: recorded[i] for i in ws.policy.checklists.items("onboarding")
+                        if i in recorded}
+            unmet = frozenset(f.where.removeprefix("evidence.") for f in result.findings
+                              if f.code == "CHK003")
         return DocumentInput(
             priced=result.priced, vendor=cat.catalogue.vendor,
             policy=DocumentPolicy.of(ws.policy), kind=kind, issue_date=issue_date, number=number,
             skus={c: skus[c] for c in sorted(codes) if c in skus},
             blockers=tuple(result.blockers(kind)) if internal else (), approvals=approvals,
-            internal=internal, signer=signer)
+            internal=internal, signer=signer, evidence=evidence, checklist_unmet=unmet)
 
     @property
     def signing_key(self) -> SigningKey:
@@ -645,6 +723,7 @@ class Session:
     def submit(self, paths: Sequence[PathLike], *,
                now: datetime | None = None) -> list[SubmitResult]:
         """Record an approval request for each approval finding of each deal, as the actor."""
+        from docgen.api._results import SubmitResult
         from docgen.approvals import submit
 
         _ = self.store  # submitting writes state: open (create) it before validating
@@ -662,6 +741,7 @@ class Session:
 
         InputError (AuthError for who may not) when refused; nothing is recorded then.
         """
+        from docgen.api._results import DecisionResult
         from docgen.approvals import decide, resolve
 
         _ = self.store  # a decision writes state: open (create) it before validating
@@ -854,6 +934,43 @@ class Session:
 
         return write_calendar(self, deal, out_dir, issue_date=issue_date)
 
+    # -- recorded evidence ----------------------------------------------------------------
+
+    def add_evidence(self, deal: PathLike | str, item: str, file: PathLike | None = None, *,
+                     status: Literal["received", "approved"] = "received",
+                     on: date | None = None, now: datetime | None = None) -> EvidenceAdded:
+        """Record checklist evidence of `item` (received or approved, dated `on`, default
+        today) with an optional attached file, as the authenticated person.
+
+        `deal` is a deal file (validated afterwards: the result tells what still stands at
+        the item) or a deal id. InputError for an item the policy does not know, a file that
+        cannot be attached, a date in the future; AuthError without a valid token.
+        """
+        from docgen.api._evidence import add_evidence
+
+        return add_evidence(self, deal, item, file, status=status, on=on, now=now)
+
+    def evidence(self, deal: PathLike | str) -> EvidenceList:
+        """Every evidence record of a deal (file or id), oldest first, and which count."""
+        from docgen.api._evidence import list_evidence
+
+        return list_evidence(self, deal)
+
+    def evidence_file(self, deal: PathLike | str, ref: str) -> tuple[EvidenceRecord, bytes]:
+        """An attached file of a deal and its record: `ref` is an item (its latest file) or the
+        file's SHA-256 (or a unique start of it)."""
+        from docgen.api._evidence import evidence_file
+
+        return evidence_file(self, deal, ref)
+
+    def save_evidence_file(self, deal: PathLike | str, ref: str,
+                           out: Path) -> tuple[EvidenceRecord, Path]:
+        """Write an attached file of a deal (see :meth:`evidence_file`) to `out` (a folder: under
+        its recorded name); never over an existing file or one of docgen's inputs."""
+        from docgen.api._evidence import save_evidence_file
+
+        return save_evidence_file(self, deal, ref, out)
+
     # -- checking issued documents --------------------------------------------------------
 
     def verify(self, paths: Sequence[PathLike]) -> list[tuple[str, VerifyReport]]:
@@ -884,7 +1001,8 @@ class Session:
         result = pack_pdfs([str(p) for p in pdfs], Path(out), registry=store, sign=sign)
         if result.number is not None and store is not None:
             store.record_signed_file(result.sha256, kind="pack", number=result.number,
-                                     deal_id=str(result.deal_id), path=str(result.path))
+                                     deal_id=str(result.deal_id), path=str(result.path),
+                                     actor=self._known_actor())
         return result
 
     # -- history and the registry ---------------------------------------------------------
@@ -905,7 +1023,10 @@ class Session:
             deal_id = str(deal)
         else:
             raise InputError([Problem(str(deal), None, "", "no such deal file, and not a deal id")])
-        return deal_history(self._existing_store(), deal_id, result)
+        store = self._existing_store()
+        counts = {r.id for r in self.evidence_records(deal_id) if r.id is not None} \
+            if store is not None else None
+        return deal_history(store, deal_id, result, evidence_counts=counts)
 
     def documents(self, *, deal: str | None = None, status: str | None = None
                   ) -> list[IssuedDocument]:
@@ -937,17 +1058,19 @@ class Session:
                       (ws.templates_dir / sub).rglob("*") if p.is_file()
                       and p.suffix in (".html", ".docx", ".css") and not p.name.startswith("~$"))
 
-    def staged_templates(self) -> list[str]:
-        """Templates with a new version waiting to be activated."""
-        from docgen.template_versions import staged
-
-        return staged(self.workspace)
+    def staged_templates(self) -> list[StagedTemplate]:
+        """Templates with a new version waiting to be activated (staged in the database, so
+        every server sharing it lists them), by name."""
+        store = self._existing_store()
+        return store.staged_templates() if store is not None else []
 
     def stage_template(self, name: str, blob: bytes) -> list[TemplateProblem]:
-        """Stage a new version of template `name` and check it in place; its problems."""
+        """Stage a new version of template `name` in the database, as the actor, and check it
+        in place; its problems."""
         from docgen.template_versions import stage
 
-        stage(self.workspace, name, blob)
+        actor = self.require_actor("staging a template")
+        stage(self.store, name, blob, actor=actor.email)
         return self.check_staged(name)
 
     def check_staged(self, name: str) -> list[TemplateProblem]:
@@ -958,9 +1081,9 @@ class Session:
         from docgen.templates_check import check_templates
 
         rel = check_name(name).as_posix()
-        if rel.endswith(".css"):
-            return []
-        with overlay(self.workspace, [rel]) as tdir:
+        with overlay(self.workspace, self._existing_store(), [rel]) as tdir:
+            if rel.endswith(".css"):
+                return []
             found = check_templates(tdir, [tdir / rel], root=self.workspace.root)
             return [replace(p, file=rel) if p.file.endswith(rel) else p for p in found]
 
@@ -972,26 +1095,61 @@ class Session:
 
         doc = self.document_input(result, kind, issue_date=issue_date or date.today(),
                                   draft=True)
-        with overlay(self.workspace, [name]) as tdir:
+        with overlay(self.workspace, self._existing_store(), [name]) as tdir:
             return Renderer(tdir).render(doc, (fmt,)).outputs[fmt]
 
     def activate_template(self, name: str) -> str:
-        """Make the staged version of `name` live; the templates' new version (SHA-256)."""
+        """Make the staged version of `name` live, as the actor: the file is written
+        atomically, the activation recorded and audited; the templates' new version (SHA-256).
+        """
         from docgen.template_versions import activate
 
+        actor = self.require_actor("activating a template")
         problems = [p for p in self.check_staged(name) if not p.note]
         if problems:
             raise InputError([Problem(name, None, "template", f"not activated: {p}")
                               for p in problems])
-        version = activate(self.workspace, name)
+        self.sync_templates()  # this checkout first catches up with activations made elsewhere
+        done = activate(self.workspace, self.store, name, actor=actor.email)
+        self.sync_templates()  # ... and remembers it has seen its own
         self._renderer = None  # the next render reads the new template
-        return version
+        return done.templates_version
 
     def discard_template(self, name: str) -> None:
-        """Drop the staged version of `name`."""
+        """Drop the staged version of `name`, as the actor."""
         from docgen.template_versions import discard
 
-        discard(self.workspace, name)
+        actor = self.require_actor("discarding a staged template")
+        discard(self.store, name, actor=actor.email)
+
+    def template_activations(self) -> list[TemplateActivation]:
+        """Every activation of a template, oldest first (who, when, what)."""
+        store = self._existing_store()
+        return store.template_activations() if store is not None else []
+
+    def drifted_templates(self) -> dict[str, TemplateActivation]:
+        """Templates whose file in this workspace is not the version last activated."""
+        from docgen.template_versions import drifted
+
+        return drifted(self.workspace, self._existing_store())
+
+    def latest_template_activation(self) -> int:
+        """The id of the newest template activation in the database (0: none, or no database)."""
+        store = self._existing_store()
+        return store.latest_activation_id() if store is not None else 0
+
+    def sync_templates(self) -> SyncResult | None:
+        """Bring this workspace's templates up to the activations recorded in the database by
+        other servers (see :func:`docgen.template_versions.sync`); None without a database."""
+        from docgen.template_versions import sync
+
+        store = self._existing_store()
+        if store is None:
+            return None
+        done = sync(self.workspace, store)
+        if done.applied:
+            self._renderer = None  # a warm renderer may hold the replaced files
+        return done
 
     def templates_version(self) -> str:
         """SHA-256 over the live templates (what an issued document records)."""

@@ -66,6 +66,8 @@ def documents(ctx: click.Context, deal: str | None, status: str | None, as_json:
             line += f"  dated {d.issued_on.isoformat()}"
         if d.revision:
             line += f"  revision {d.revision[:12]}"
+        if d.template_version:
+            line += f"  templates {d.template_version[:12]}"
         if d.status == "issued" and d.path:
             line += f"  {d.path}"
         elif d.status == "superseded":

@@ -19,8 +19,12 @@ __all__ = ["serve"]
               help="Worker processes (each has its own database connections).")
 @click.option("--proxy-headers/--no-proxy-headers", default=False,
               help="Trust X-Forwarded-Proto/For from the reverse proxy (for Secure cookies).")
+@click.option("--forwarded-allow-ips", metavar="IPS", default=None,
+              help="Comma-separated addresses of the reverse proxies whose X-Forwarded-* "
+                   "headers count (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int, proxy_headers: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int, proxy_headers: bool,
+          forwarded_allow_ips: str | None) -> None:
     """Serve the web application for pre-sales, CS and legal, and the JSON API under /api/v1."""
     import uvicorn
 
@@ -29,4 +33,5 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, proxy_headers:
     os.environ["DOCGEN_WORKSPACE"] = str(root)  # each worker process opens the same workspace
     click.echo(f"docgen: serving {root} on http://{host}:{port} (Ctrl+C stops)")
     uvicorn.run("docgen.web:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, proxy_headers=proxy_headers, log_level="warning")
+                workers=workers, proxy_headers=proxy_headers,
+                forwarded_allow_ips=forwarded_allow_ips, log_level="warning")

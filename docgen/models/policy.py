@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import (Discriminator, Field, Tag, ValidationInfo, field_validator,
+                      model_validator)
 
 from docgen.models._base import Input, LocaleCode, Pct, Text, Word
 
 if TYPE_CHECKING:
     from docgen.models.deal import Deal
 
-__all__ = ["MAX_DAYS", "MAX_HOURS", "Band", "BusinessHours", "ExceptionPolicy", "Notify",
-           "PlanTask", "Policy", "Stage"]
+__all__ = ["CHECKLISTS", "MAX_DAYS", "MAX_HOURS", "Band", "BusinessHours", "ChecklistItem",
+           "Checklists", "EvidenceStatus", "ExceptionPolicy", "Notify", "PlanTask", "Policy",
+           "Stage"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Bounds of the policy's durations: a year of hours, ten years of days (past them a date
@@ -140,12 +143,95 @@ class Notify(Input):
 
 
 
-class Checklists(Input):
-    """Evidence that must exist before an action."""
+#: What recorded evidence can say of an item: it was received, or it was also approved.
+EvidenceStatus = Literal["received", "approved"]
+#: The policy's checklists, by the action they come before.
+CHECKLISTS = ("pricing", "po", "onboarding")
 
-    pricing: list[Word] = Field(default_factory=list)
-    po: list[Word] = Field(default_factory=list)
-    onboarding: list[Word] = Field(default_factory=list)
+
+class ChecklistItem(Input):
+    """A checklist item with a condition: its evidence must be recorded as ``approved``.
+
+    Written in a checklist instead of the item's bare name, e.g. ``{item: credit_application,
+    requires: approved, approvers: [finance]}``. Evidence typed into the deal file, or recorded
+    as only ``received`` (``docgen evidence add``), then leaves a finding saying the approval is
+    missing. With `approvers`, only an approval recorded by someone the policy names for one of
+    those roles counts.
+    """
+
+    item: Word
+    requires: EvidenceStatus = "received"
+    approvers: list[Word] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _approvers_approve(self) -> ChecklistItem:
+        if self.approvers and self.requires != "approved":
+            raise ValueError("approvers: give them with requires: approved (they are who may "
+                             "record the item approved)")
+        return self
+
+
+@lru_cache(maxsize=256)
+def _entries(key: tuple[str | tuple[str, str, tuple[str, ...]], ...]
+             ) -> tuple[ChecklistItem, ...]:
+    """Checklist entries as items with their condition, each item once (cached by content: the
+    rules ask for them on every deal validated)."""
+    out: dict[str, ChecklistItem] = {}
+    for k in key:
+        entry = ChecklistItem(item=k) if isinstance(k, str) else ChecklistItem(
+            item=k[0], requires=k[1], approvers=list(k[2]))  # type: ignore[arg-type]
+        out.setdefault(entry.item, entry)
+    return tuple(out.values())
+
+
+def _entry_kind(value: Any) -> str:
+    return "<item with a condition>" if isinstance(value, dict | ChecklistItem) else "<item>"
+
+
+#: A checklist entry: an item's name (its evidence must exist), or the item with a condition.
+ChecklistEntry = Annotated[
+    Annotated[Word, Tag("<item>")] | Annotated[ChecklistItem, Tag("<item with a condition>")],
+    Discriminator(_entry_kind),
+]
+
+
+class Checklists(Input):
+    """Evidence that must exist before an action.
+
+    Each list names items (``mnda_signed``) or items with a condition (``{item:
+    credit_application, requires: approved}``); code reads them through ``items()`` and
+    ``entries()``, which give names and conditions alike.
+    """
+
+    pricing: list[ChecklistEntry] = Field(default_factory=list)
+    po: list[ChecklistEntry] = Field(default_factory=list)
+    onboarding: list[ChecklistEntry] = Field(default_factory=list)
+
+    def entries(self, which: str) -> list[ChecklistItem]:
+        """The entries of checklist `which` (pricing, po, onboarding) as items with their
+        condition (a bare name requires evidence ``received``), each item once, in order."""
+        key = tuple(e if isinstance(e, str) else (e.item, e.requires, tuple(e.approvers))
+                    for e in getattr(self, which))
+        return list(_entries(key))
+
+    def items(self, which: str) -> list[str]:
+        """The item names of checklist `which`, each once, in order."""
+        return [e.item for e in self.entries(which)]
+
+    def entry(self, which: str, item: str) -> ChecklistItem:
+        """Item `item` of checklist `which` with its condition (``received`` when not listed)."""
+        return next((e for e in self.entries(which) if e.item == item),
+                    ChecklistItem(item=item))
+
+    @property
+    def all_items(self) -> list[str]:
+        """Every item of every checklist, each once, in checklist order."""
+        return list(dict.fromkeys(i for w in CHECKLISTS for i in self.items(w)))
+
+    def approvers_of(self, item: str) -> list[str]:
+        """The roles any checklist names to approve `item` (empty: anyone may)."""
+        return list(dict.fromkeys(r for w in CHECKLISTS for e in self.entries(w)
+                                  if e.item == item for r in e.approvers))
 
 
 class Policy(Input):
@@ -211,7 +297,7 @@ class Policy(Input):
         lists = info.data.get("checklists")
         items = {i for s in info.data.get("stages", []) for i in s.requires}
         if lists is not None:
-            items |= {*lists.pricing, *lists.po, *lists.onboarding}
+            items |= set(lists.all_items)
         strays = [q for q in value if q not in items]
         if strays:
             msg = f"{', '.join(strays)}: not an item of any stage or checklist of the policy"
@@ -244,6 +330,11 @@ class Policy(Input):
         unknown = sorted(set(self.tax_rates) - set(self.territories))
         if unknown:
             raise ValueError(f"tax_rates: {', '.join(unknown)} not in territories")
+        strays = sorted({r for w in CHECKLISTS for e in self.checklists.entries(w)
+                         for r in e.approvers} - roles)
+        if strays:
+            raise ValueError(f"checklists: {', '.join(strays)} (approvers of a checklist "
+                             "item) is not a role of the policy's approvers")
         self._notify_names()
         return self
 
@@ -256,6 +347,13 @@ class Policy(Input):
             if strays:
                 raise ValueError(f"notify.{field}: {', '.join(strays)} is not a team of "
                                  "notify.teams, an approver role, sales_rep or an address")
+
+    @property
+    def evidence_items(self) -> list[str]:
+        """Every item the policy asks evidence for: the stages' ``requires`` in stage order,
+        then the checklists' items; each once."""
+        names = [i for s in self.stages for i in s.requires] + self.checklists.all_items
+        return list(dict.fromkeys(names))
 
     @property
     def stage_ids(self) -> list[str]:

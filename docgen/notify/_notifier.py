@@ -4,7 +4,8 @@ Events (SPEC §11) and who hears of them:
 
 ======================  ==========================================================================
 approval_requested      everyone the policy's ``approvers`` names for the roles the finding needs
-reminder                at ``warn_hours`` (service hours of the SLA clock): the people of the
+reminder                at ``warn_hours`` (service hours of the SLA clock, from when the finding
+                        first appeared on a recorded revision, or its request): the people of the
                         roles that have not decided yet
 escalation              at ``sla_hours``: those people, the submitter, and ``notify.on_sla_breached``
 decision                the submitter (``requested_by`` of the request; else the deal's sales rep)
@@ -36,6 +37,7 @@ from docgen.errors import InputError
 from docgen.models.policy import SALES_REP
 from docgen.notify._compose import Composer
 from docgen.notify._smtp import SmtpTarget, build_message, smtp_target
+from docgen.sightings import Sightings
 from docgen.sla import SlaClock
 
 if TYPE_CHECKING:
@@ -275,9 +277,13 @@ class Notifier:
         by_deal = {r.deal.deal: r.deal for r in results}
         reqs = [r for r in store.requests(_all_deals(store)) if r.requested_at <= now]
         decisions = store.decisions({r.deal_id for r in reqs})
+        seen = Sightings(store.revision_findings({r.deal_id for r in reqs}), until=now)
         events: list[_Event] = []
         pol, clock = self.policy, self.clock
         for req in _current(reqs):
+            # the clock started when the finding first appeared on a recorded revision, or at
+            # the request if that came first
+            start = seen.clock_start(req.key, req.requested_at) or req.requested_at
             ds = [d for d in decisions if d.key == req.key]
             if any(d.decision == "reject" for d in ds):
                 continue
@@ -286,14 +292,15 @@ class Notifier:
             if not missing:
                 continue
             deal = by_deal.get(req.deal_id)
-            if sla_deadline(req.requested_at, pol.exceptions, clock) <= now:
+            if sla_deadline(start, pol.exceptions, clock) <= now:
                 to = self.people(missing) + [a for a in (_address(req.requested_by),) if a]
                 to += self.resolve(pol.notify.on_sla_breached, deal)
                 events.append(self._request_event("escalation", deal, req, to, missing=missing,
-                                                  deal_id=req.deal_id))
-            elif clock.add(req.requested_at, pol.exceptions.warn_hours) <= now:
+                                                  deal_id=req.deal_id, start=start))
+            elif clock.add(start, pol.exceptions.warn_hours) <= now:
                 events.append(self._request_event("reminder", deal, req, self.people(missing),
-                                                  missing=missing, deal_id=req.deal_id))
+                                                  missing=missing, deal_id=req.deal_id,
+                                                  start=start))
         run = self._emit(events, flush=False)
         for r in results:
             run.merge(self.go_live(r))
@@ -385,14 +392,21 @@ class Notifier:
 
     def _request_event(self, kind: str, deal: Deal | None, req: ApprovalRequest,
                        to: Sequence[str], *, missing: Sequence[str],
-                       deal_id: str | None = None) -> _Event:
+                       deal_id: str | None = None, start: datetime | None = None) -> _Event:
         ctx = self._base(deal, deal_id or req.deal_id)
-        ctx["finding"] = self._finding_ctx(req, req.code, req.where, missing=missing)
+        ctx["finding"] = self._finding_ctx(req, req.code, req.where, missing=missing,
+                                           start=start)
         return _Event(kind, req.deal_id, f"{req.code} {req.where}", req.fingerprint, "",
                       tuple(to), ctx)
 
+    def _clock_start(self, req: ApprovalRequest) -> datetime:
+        """When the request's SLA clock started (see :mod:`docgen.sightings`)."""
+        store = self._store_factory()
+        seen = Sightings(store.revision_findings([req.deal_id]))
+        return seen.clock_start(req.key, req.requested_at) or req.requested_at
+
     def _finding_ctx(self, req: ApprovalRequest | None, code: str, where: str, *,
-                     missing: Sequence[str]) -> dict[str, Any]:
+                     missing: Sequence[str], start: datetime | None = None) -> dict[str, Any]:
         pol, clock = self.policy, self.clock
         out: dict[str, Any] = {"code": code, "where": where, "missing": list(missing),
                                "needs": list(req.approvers) if req else list(missing),
@@ -404,9 +418,10 @@ class Notifier:
         if req is not None:
             if req.amount is not None and req.currency:
                 out["amount"] = self._money(req.amount, req.currency)
+            start = start or self._clock_start(req)
             out["requested_at"] = self._when(req.requested_at)
-            out["warn_at"] = self._when(clock.add(req.requested_at, pol.exceptions.warn_hours))
-            out["due_at"] = self._when(sla_deadline(req.requested_at, pol.exceptions, clock))
+            out["warn_at"] = self._when(clock.add(start, pol.exceptions.warn_hours))
+            out["due_at"] = self._when(sla_deadline(start, pol.exceptions, clock))
         return out
 
     def _base(self, deal: Deal | None, deal_id: str | None = None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from docgen.evidence import short_hash
 from docgen.findings import Finding
 from docgen.models.catalogue import SERVICE_FAMILIES, Sku
 from docgen.models.deal import Address, Contact
@@ -37,6 +38,7 @@ from docgen.render.labels import (
 
 if TYPE_CHECKING:
     from docgen.approvals import ApprovalRecord
+    from docgen.evidence import EvidenceRecord
     from docgen.render.documents import DocumentPolicy
 
 __all__ = ["CONTEXT_MODELS", "ApprovalView", "ContractContext", "DocContext", "LineView", "OnboardingContext",
@@ -284,6 +286,11 @@ class ChecklistItemView(View):
     by: str
     ref: str
     evidence: str
+    #: recorded with ``docgen evidence add``: "received" or "approved" ("" when not recorded)
+    recorded: str = ""
+    #: the recorded evidence's attached file: its name and the start of its SHA-256
+    file_name: str = ""
+    file_hash: str = ""
 
 
 class PlanTaskView(View):
@@ -551,21 +558,41 @@ def _sow(f: Formatter, priced: PricedDeal, skus: Mapping[str, Sku], labels: Mapp
 
 
 def _onboarding(f: Formatter, priced: PricedDeal, policy: DocumentPolicy | None,
-                labels: Mapping[str, str]) -> OnboardingView:
+                labels: Mapping[str, str], evidence: Mapping[str, EvidenceRecord] | None = None,
+                unmet: frozenset[str] | None = None) -> OnboardingView:
+    """The form's checklist and plan. An item's recorded evidence (`evidence`) is shown with
+    its status, date, who recorded it and its file; `unmet` (what validation found unmet) says
+    which items are done, else the deal file's evidence does."""
     deal = priced.deal
     items = policy.onboarding_checklist if policy else ()
+    recorded = evidence or {}
     checklist = []
     for item in items:
         ev = deal.evidence.get(item)
+        rec = recorded.get(item)
         # a yes/no question answered `false` is answered (Policy.has_evidence says the same)
-        done = ev is not None and (ev.done or item in (policy.questions if policy else ()))
-        when = f.date(ev.date) if done and ev is not None and ev.date else ""
-        by = (ev.by or "") if done and ev is not None else ""
-        ref = (ev.ref or "") if done and ev is not None else ""
-        status = labels["done"] if done else labels["missing"]
+        in_deal = ev is not None and (ev.done or item in (policy.questions if policy else ()))
+        done = item not in unmet if unmet is not None else in_deal or rec is not None
+        label = f.t(CHECKLIST_LABELS[item]) if item in CHECKLIST_LABELS else _humanise(item)
+        if rec is not None:
+            status = labels[f"evidence_{rec.status}"] if done else labels["evidence_not_approved"]
+            when, by = f.date(rec.on), rec.by
+            ref = f"{rec.file_name} (SHA-256 {short_hash(rec.file_sha256)})" \
+                if rec.file_sha256 else ""
+            checklist.append(ChecklistItemView(
+                item=item, label=label, done=done, status=status, date=when, by=by, ref=ref,
+                evidence=" · ".join(p for p in (status, when, by, ref) if p),
+                recorded=rec.status, file_name=rec.file_name or "",
+                file_hash=short_hash(rec.file_sha256) if rec.file_sha256 else ""))
+            continue
+        shown = in_deal  # the deal file's evidence, printed even when it awaits approval
+        when = f.date(ev.date) if shown and ev is not None and ev.date else ""
+        by = (ev.by or "") if shown and ev is not None else ""
+        ref = (ev.ref or "") if shown and ev is not None else ""
+        status = labels["done"] if done else (
+            labels["evidence_not_approved"] if in_deal else labels["missing"])
         checklist.append(ChecklistItemView(
-            item=item, label=f.t(CHECKLIST_LABELS[item]) if item in CHECKLIST_LABELS
-            else _humanise(item), done=done, status=status, date=when, by=by, ref=ref,
+            item=item, label=label, done=done, status=status, date=when, by=by, ref=ref,
             evidence=" · ".join(p for p in (when, by, ref) if p) if done else status))
     start = deal.contract.start
     plan = []
@@ -591,7 +618,9 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
                   approvals: Mapping[str, Sequence[ApprovalRecord]] | None = None,
                   policy: DocumentPolicy | None = None,
                   skus: Mapping[str, Sku] | None = None, internal: bool = False,
-                  draft: bool | None = None) -> DocContext:
+                  draft: bool | None = None,
+                  evidence: Mapping[str, EvidenceRecord] | None = None,
+                  checklist_unmet: frozenset[str] | None = None) -> DocContext:
     """The context of one document of `kind` ('po', 'sow', 'onboarding').
 
     The onboarding form needs `policy` (its checklist and plan); a SOW uses `skus` for what the
@@ -664,7 +693,8 @@ def build_context(priced: PricedDeal, *, vendor: PartyView, templates_dir: Path,
     if kind == "sow":
         return SowContext(**common, sow=_sow(f, priced, skus or {}, labels, vendor))
     if kind == "onboarding":
-        return OnboardingContext(**common, onboarding=_onboarding(f, priced, policy, labels))
+        return OnboardingContext(**common, onboarding=_onboarding(
+            f, priced, policy, labels, evidence, checklist_unmet))
     if kind == "contract":
         return ContractContext(**common, contract=_contract(f, priced, labels, vendor, dv,
                                                             templates_dir))

@@ -26,6 +26,7 @@ from docgen.kinds import FORMATS, DocumentKind, file_stem
 
 if TYPE_CHECKING:
     from docgen.approvals import ApprovalRecord
+    from docgen.evidence import EvidenceRecord
     from docgen.findings import Finding
     from docgen.models.catalogue import Sku, Vendor
     from docgen.models.policy import PlanTask, Policy
@@ -55,7 +56,7 @@ class DocumentPolicy:
     def of(cls, policy: Policy) -> DocumentPolicy:
         """The slice of `policy` documents need."""
         return cls(valid_days=policy.po_valid_days,
-                   onboarding_checklist=tuple(policy.checklists.onboarding),
+                   onboarding_checklist=tuple(policy.checklists.items("onboarding")),
                    onboarding_plan=tuple(policy.onboarding_plan),
                    questions=tuple(policy.questions))
 
@@ -80,6 +81,11 @@ class DocumentInput:
     signer: SigningKey | None = None
     #: the internal copy: blockers and the full approval trail; never issued or recorded
     internal: bool = False
+    #: the onboarding form: each checklist item's latest recorded evidence (docgen evidence add)
+    evidence: Mapping[str, EvidenceRecord] = field(default_factory=dict)
+    #: the onboarding form: the checklist items validation found unmet (CHK003); None: judge
+    #: by the deal file's evidence alone
+    checklist_unmet: frozenset[str] | None = None
 
     @property
     def deal_id(self) -> str:
@@ -144,7 +150,8 @@ def build_document_context(doc: DocumentInput, templates_dir: Path) -> DocContex
                          kind=doc.kind.value, issue_date=doc.issue_date,
                          valid_days=doc.policy.valid_days, number=doc.number,
                          blockers=doc.blockers, approvals=doc.approvals, policy=doc.policy,
-                         skus=doc.skus, internal=doc.internal)
+                         skus=doc.skus, internal=doc.internal, evidence=doc.evidence,
+                         checklist_unmet=doc.checklist_unmet)
 
 
 class Renderer:
@@ -280,7 +287,10 @@ def _preload(formats: Sequence[str]) -> None:
     """
     if {"pdf", "html"} & set(formats):
         import jinja2.sandbox  # noqa: F401
-        import weasyprint  # noqa: F401
+
+        from docgen.render._weasy import import_weasyprint
+
+        import_weasyprint()
     if "docx" in formats:
         import docxtpl  # noqa: F401
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from docgen.evidence import ItemState, approve_hint, check
 from docgen.findings import Finding, Gate, Severity
 from docgen.rules.registry import RuleContext, rule
 
@@ -21,9 +22,24 @@ PRICING_SENT = "pricing_sent"
 SIGNED_CONTRACT = "signed_contract"
 
 
-def _missing(ctx: RuleContext, items: list[str]) -> list[str]:
-    """Items without evidence, each once, in the policy's order."""
-    return [item for item in dict.fromkeys(items) if not ctx.policy.has_evidence(ctx.deal, item)]
+def _unmet(ctx: RuleContext, which: str) -> list[tuple[str, ItemState]]:
+    """The entries of checklist `which` that are not met, each once, in the policy's order:
+    no evidence (in the deal file or recorded), or not the approved evidence the entry
+    requires."""
+    out = []
+    for entry in ctx.policy.checklists.entries(which):
+        state = check(ctx.policy, entry, ctx.policy.has_evidence(ctx.deal, entry.item),
+                      ctx.recorded.get(entry.item))
+        if not state.met:
+            out.append((entry.item, state))
+    return out
+
+
+def _hint(ctx: RuleContext, which: str, item: str, state: ItemState) -> str | None:
+    """The fix of an entry whose approval is missing (None: the rule's own hint)."""
+    if ctx.has_evidence(item) or state.recorded is not None:
+        return approve_hint(ctx.policy.checklists.entry(which, item), ctx.deal.deal)
+    return None
 
 
 @rule("CHK001", name="pricing-sent-before-mnda", severity=Severity.ERROR, gate=Gate.PO,
@@ -49,16 +65,21 @@ def pricing_sent_before_mnda(ctx: RuleContext) -> Iterator[Finding]:
     ## How to fix
     Have legal confirm the exposure, record the MNDA, and correct the dates if they were wrong.
     """
-    sent = ctx.deal.evidence.get(PRICING_SENT)
+    sent = ctx.evidence(PRICING_SENT)
     if sent is None or not sent.done:
         return
     sent_on = f" on {sent.date.isoformat()}" if sent.date else ""
-    for item in dict.fromkeys(ctx.policy.checklists.pricing):
-        ev = ctx.deal.evidence.get(item)
-        if ev is None or not ctx.policy.has_evidence(ctx.deal, item):
+    unmet = dict(_unmet(ctx, "pricing"))
+    for item in ctx.policy.checklists.items("pricing"):
+        ev = ctx.evidence(item)
+        if item in unmet:
+            state = unmet[item]
+            approved = " approved" if ctx.has_evidence(item) or state.recorded else ""
             yield pricing_sent_before_mnda.finding(
-                f"evidence.{item}", sent=sent_on, item=item, problem=f"without {item}")
-        elif ev.date is not None and sent.date is not None and ev.date > sent.date:
+                f"evidence.{item}", sent=sent_on, item=item, problem=f"without {item}{approved}",
+                hint=_hint(ctx, "pricing", item, state))
+        elif ev is not None and ev.date is not None and sent.date is not None \
+                and ev.date > sent.date:
             yield pricing_sent_before_mnda.finding(
                 f"evidence.{item}", sent=sent_on, item=item,
                 problem=f"before {item} ({ev.date.isoformat()})")
@@ -66,8 +87,9 @@ def pricing_sent_before_mnda(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("CHK002", name="po-checklist-item-missing", severity=Severity.ERROR, gate=Gate.PO,
       summary="an item of the policy's po checklist has no evidence (one finding per item)",
-      message="PO checklist item '{item}' has no evidence",
-      hint="Record evidence.{item}: a date, true, or {{date, by, ref}}")
+      message="PO checklist item '{item}' {problem}",
+      hint="Record evidence.{item}: a date, true, or {{date, by, ref}}, or docgen evidence add "
+           "DEAL {item} [FILE]")
 def po_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
     """## What it checks
     Every item of the policy's `checklists.po` (in the sample policy: `mnda_signed`,
@@ -82,12 +104,21 @@ def po_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
     ## Example
     A deal whose `evidence` has no `credit_application` -> `evidence.credit_application`.
 
+    Evidence recorded with `docgen evidence add DEAL ITEM [FILE]` counts too. An item the
+    checklist writes `{item: credit_application, requires: approved}` needs its latest recorded
+    evidence to be `approved` (by one of the entry's `approvers`, when it names them): evidence
+    in the deal file, or recorded only as `received`, leaves a finding saying the approval is
+    missing.
+
     ## How to fix
     Collect the item and record it, e.g. `credit_application: {date: 2026-10-20, by: finance,
-    ref: "CA-1182"}`.
+    ref: "CA-1182"}`, or `docgen evidence add D-2026-0042 credit_application ca.pdf`; an item
+    that requires approval, with `--status approved` by whoever approves it.
     """
-    for item in _missing(ctx, ctx.policy.checklists.po):
-        yield po_checklist_item_missing.finding(f"evidence.{item}", item=item)
+    for item, state in _unmet(ctx, "po"):
+        yield po_checklist_item_missing.finding(f"evidence.{item}", item=item,
+                                                problem=state.problem,
+                                                hint=_hint(ctx, "po", item, state))
 
 
 @rule("CHK003", name="onboarding-checklist-item-missing", severity=Severity.ERROR,
@@ -120,28 +151,35 @@ def onboarding_checklist_item_missing(ctx: RuleContext) -> Iterator[Finding]:
     'signed_contract' has no evidence", and "No signed contract yet, and onboarding checklist
     item 'agreed_rates' has no evidence either" for each other missing item.
 
+    Evidence recorded with `docgen evidence add` counts too, and an item written
+    `{item: ..., requires: approved}` needs its approval recorded (see CHK002).
+
     ## How to fix
-    Record each item in `evidence` as it is done; the onboarding form shows what is missing.
+    Record each item in `evidence` as it is done (or `docgen evidence add DEAL ITEM [FILE]`);
+    the onboarding form shows what is missing.
     """
     to_do = ctx.policy.is_before(ctx.deal.stage, ctx.policy.onboarding_from)
-    missing = _missing(ctx, ctx.policy.checklists.onboarding)
-    contract_missing = SIGNED_CONTRACT in missing
+    unmet = _unmet(ctx, "onboarding")
+    # "no signed contract" only when there is none at all (one awaiting approval is signed)
+    contract_missing = any(item == SIGNED_CONTRACT for item, _ in unmet) \
+        and not ctx.has_evidence(SIGNED_CONTRACT)
     if contract_missing:  # named first: yielded first, and named in every message
-        missing.remove(SIGNED_CONTRACT)
-        missing.insert(0, SIGNED_CONTRACT)
-    for item in missing:
+        unmet.sort(key=lambda pair: pair[0] != SIGNED_CONTRACT)
+    for item, state in unmet:
         hint = (f"Record evidence.{item}: a 'to do' now, it blocks onboarding from stage "
                 f"'{ctx.policy.onboarding_from}' on") if to_do else None
         yield onboarding_checklist_item_missing.finding(
-            f"evidence.{item}", item=item, relaxed=to_do, hint=hint,
-            text=_onboarding_text(item, contract_missing=contract_missing))
+            f"evidence.{item}", item=item, relaxed=to_do,
+            hint=_hint(ctx, "onboarding", item, state) or hint,
+            text=_onboarding_text(item, state.problem, contract_missing=contract_missing))
 
 
-def _onboarding_text(item: str, *, contract_missing: bool) -> str:
+def _onboarding_text(item: str, problem: str = "has no evidence", *,
+                     contract_missing: bool) -> str:
     """CHK003's message: while the signed contract is missing, every message opens with it."""
     if not contract_missing:
-        return f"Onboarding checklist item '{item}' has no evidence"
+        return f"Onboarding checklist item '{item}' {problem}"
     if item == SIGNED_CONTRACT:
-        return f"No signed contract: onboarding checklist item '{item}' has no evidence"
-    return (f"No signed contract yet, and onboarding checklist item '{item}' has no evidence "
-            "either")
+        return f"No signed contract: onboarding checklist item '{item}' {problem}"
+    either = " either" if problem == "has no evidence" else ""
+    return f"No signed contract yet, and onboarding checklist item '{item}' {problem}{either}"

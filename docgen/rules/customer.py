@@ -67,23 +67,46 @@ _VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 
 @lru_cache(maxsize=1)
 def iso_countries() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 country codes, from Babel's CLDR territory names."""
-    from babel import Locale
+    """ISO 3166-1 alpha-2 country codes, from Babel's CLDR territory data.
 
-    return frozenset(code for code in Locale("en").territories
+    Read from CLDR's territory table in Babel's global data (loaded anyway for currencies),
+    which lists the same territories as the English territory names without loading a whole
+    locale (~12 ms a process); a test keeps the two equal."""
+    from babel.core import get_global
+
+    return frozenset(code for code in get_global("territory_languages")
                      if len(code) == 2 and code.isalpha() and code not in _NOT_ISO)
 
 
-@lru_cache(maxsize=4096)
+#: Verdicts of :func:`email_problem`: those read from the workspace's cache
+#: (:mod:`docgen.email_verdicts`) and those this process worked out.
+EMAIL_VERDICTS: dict[str, str | None] = {}
+#: The addresses of EMAIL_VERDICTS this process asked email-validator about.
+NEW_EMAIL_VERDICTS: set[str] = set()
+
+
 def email_problem(address: str) -> str | None:
-    """Why `address` is not a valid email address (email-validator, no DNS), or None."""
+    """Why `address` is not a valid email address (email-validator, no DNS), or None.
+
+    Importing email-validator compiles its Unicode-wide patterns, ~20 ms of a ~0.3 s
+    ``docgen validate``; a verdict already known (this process, or the workspace's cache of the
+    same email-validator version) is returned without it."""
+    try:
+        return EMAIL_VERDICTS[address]
+    except KeyError:
+        pass
     from email_validator import EmailNotValidError, validate_email
 
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
-        return str(exc)
-    return None
+        verdict: str | None = str(exc)
+    else:
+        verdict = None
+    if len(EMAIL_VERDICTS) < 100_000:  # a bounded memory, even for a server validating forever
+        EMAIL_VERDICTS[address] = verdict
+        NEW_EMAIL_VERDICTS.add(address)
+    return verdict
 
 
 def postal_code_fits(country: str, postal_code: str) -> bool:

@@ -46,7 +46,7 @@ def go_live_too_soon(ctx: RuleContext) -> Iterator[Finding]:
         return
     hours = ctx.policy.go_live_notice_hours
     start = ctx.deal.contract.start
-    notified = ctx.deal.evidence.get(GO_LIVE_NOTIFIED)
+    notified = ctx.evidence(GO_LIVE_NOTIFIED)
     problems: list[str] = []
     earliest = go_live
     if start is not None and go_live < start:
@@ -136,7 +136,7 @@ def go_live_before_signature(ctx: RuleContext) -> Iterator[Finding]:
     if go_live is None:
         return
     days = ctx.policy.onboarding_min_days
-    signed = ctx.deal.evidence.get(SIGNED_CONTRACT)
+    signed = ctx.evidence(SIGNED_CONTRACT)
     if signed is None or not signed.done or signed.date is None:
         state = "has no date" if signed is not None and signed.done else "is not signed yet"
         yield go_live_before_signature.finding(

@@ -54,13 +54,14 @@ def discount_needs_approval(ctx: RuleContext) -> Iterator[Finding]:
             continue
         band = ctx.policy.band_for(pct)
         roles = tuple(band.approvers)
-        reason = f"reaches the band up to {_fmt(band.up_to)} %"
         cap = ln.sku.max_discount_pct if ln.sku else None
-        if cap is not None and pct > cap:
-            reason = f"exceeds the SKU's maximum of {_fmt(cap)} %"
+        over_cap = cap is not None and pct > cap
+        if over_cap:
             roles = roles or first_with
         if not roles:
             continue
+        reason = (f"exceeds the SKU's maximum of {_fmt(cap)} %" if over_cap and cap is not None
+                  else f"reaches the band up to {_fmt(band.up_to)} %")
         item = ln.code or f"'{ln.description}'"
         yield discount_needs_approval.finding(
             ln.where, approvers=roles, pct=_fmt(pct), item=item, reason=reason,

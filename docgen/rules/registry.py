@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from docgen.findings import Finding, Gate, Severity
 
 if TYPE_CHECKING:
+    from docgen.evidence import EvidenceRecord
     from docgen.models.catalogue import Catalogue, Sku
-    from docgen.models.deal import Deal
+    from docgen.models.deal import Deal, Evidence
     from docgen.models.policy import Policy
     from docgen.pricing import PricedDeal, PricedLine
 
@@ -28,13 +29,31 @@ RETIRED: dict[str, str] = {"CAT006": "reserved: never assigned, kept out of use"
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may look at: the deal, its pricing, the catalogue and the policy."""
+    """What a rule may look at: the deal, its pricing, the catalogue and the policy, and the
+    evidence recorded for the deal (``docgen evidence add``: each item's latest record that the
+    audit chain vouches for)."""
 
     deal: Deal
     priced: PricedDeal
     catalogue: Catalogue
     policy: Policy
     skus: dict[str, Sku]
+    recorded: Mapping[str, EvidenceRecord] = field(default_factory=dict)
+
+    def has_evidence(self, item: str) -> bool:
+        """True when `item` has evidence: in the deal file (:meth:`Policy.has_evidence`) or
+        recorded."""
+        return self.policy.has_evidence(self.deal, item) or item in self.recorded
+
+    def evidence(self, item: str) -> Evidence | None:
+        """The evidence of `item` the dated rules read: the deal file's when it counts, else
+        the recorded one (its date, who recorded it, the file's name), else whatever the deal
+        file says (``false``) or None."""
+        ev = self.deal.evidence.get(item)
+        if self.policy.has_evidence(self.deal, item):
+            return ev
+        rec = self.recorded.get(item)
+        return rec.as_evidence() if rec is not None else ev
 
     @cached_property
     def exception_approvers(self) -> tuple[str, ...]:

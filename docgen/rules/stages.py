@@ -66,7 +66,7 @@ def stage_skipped(ctx: RuleContext) -> Iterator[Finding]:
             if item in seen:
                 continue
             seen.add(item)
-            if not ctx.policy.has_evidence(ctx.deal, item):
+            if not ctx.has_evidence(item):
                 yield stage_skipped.finding(
                     f"evidence.{item}", stage=stage, item=item, earlier=earlier.id,
                     problem=f"but '{item}', required to leave stage '{earlier.id}', has no "

@@ -8,7 +8,8 @@ Where the data lives (SPEC §1): the SQLAlchemy URL in ``$DOCGEN_DATABASE_URL`` 
 The interface ``docgen po`` and ``docgen verify`` use::
 
     store = open_store(ws)                          # migrates; InputError if unreachable
-    store.record_revisions([RevisionRecord(...)])   # every deal validated or rendered
+    store.record_revisions([RevisionRecord(...)], actor=email)  # every deal validated or
+    #                                                 rendered; a new one is audited
     voided = store.recover()                        # reservations of dead processes -> void
     got = store.claim_issues([IssueRequest(deal_id, "po", revision, fingerprint)],
                              year=2026, prefix="PO")
@@ -18,7 +19,8 @@ The interface ``docgen po`` and ``docgen verify`` use::
     #   -> the deal's earlier PO is superseded by it, in the same transaction
     store.void_number(number, "render failed: ...")   # reserved but not produced: kept, void
     store.issued(number)                            # IssuedDocument or None (for verify)
-    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out))
+    store.record_signed_file(sha, kind="pack", number=number, deal_id=d, path=str(out),
+                             actor=email)                # audited as pack.recorded
     store.signed_file(sha)                          # SignedFile or None (for verify)
     store.close()
 
@@ -31,8 +33,17 @@ People, tokens and the audit log (SPEC §9; :mod:`docgen.identity`, :mod:`docgen
     #                                                 write transaction's `conn` to commit with it
     store.verify_audit()                            # (rows, [ChainProblem, ...])
 
-Every state change the store records (requests, decisions, reserved, issued, superseded and void
-numbers, people and tokens) appends its audit row in the same transaction; the chain's key comes
+Legal's template versions (:mod:`docgen.store._templates`, :mod:`docgen.template_versions`)::
+
+    store.stage_template(name, blob, actor=email)   # a blob in the database: every server sees it
+    store.activate_staged(name, actor=email, publish=write_file)  # the file is written inside
+    #                                                 the transaction that records the activation
+    store.template_activations(after=seen)          # what another copy of the workspace applies
+    store.claim_issues(..., template_version=v)     # each document records its templates
+
+Every state change the store records (deal revisions, requests, decisions, reserved, issued,
+superseded and void numbers, signed packs, people and tokens, staged and activated templates)
+appends its audit row in the same transaction; the chain's key comes
 from the store's :class:`~docgen.audit.Secret` (``.docgen/secret.key`` or ``$DOCGEN_SECRET_KEY``).
 
 A number is taken from a per (prefix, year) counter row inside the same transaction that records
@@ -63,6 +74,7 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from docgen.audit import AuditEntry
+    from docgen.evidence import EvidenceRecord
 
     from docgen.store._sql import Store
     from docgen.workspace import Workspace
@@ -72,11 +84,15 @@ if TYPE_CHECKING:
 
         def decisions_for(self, deal_id: str) -> list[Decision]: ...
 
-        def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None: ...
+        def record_revisions(self, revisions: Sequence[RevisionRecord], *,
+                             actor: str | None = None) -> None: ...
 
         def requesters_for(self, deal_id: str) -> set[str]: ...
 
         def audit_for(self, deal_id: str) -> list[AuditEntry]: ...
+
+        def evidence_for(self, deal_id: str) -> list[EvidenceRecord]: ...
+
         def versions(self, kind: VersionKind) -> list[VersionRecord]: ...
 
         def version_content(self, kind: VersionKind, version: str) -> str | None: ...
@@ -84,10 +100,10 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 __all__ = ["DB_FILE", "ENV_URL", "SCHEMA_REVISION", "ApprovalRequest", "Claim", "ClaimResult",
-           "Decision", "DecisionOutcome", "DecisionReader", "IssueRequest", "IssuedDocument",
-           "Revision", "RevisionRecord", "SignedFile", "Store", "VersionKind", "VersionRecord",
-           "database_url", "has_database", "open_existing_store", "open_reader", "open_store",
-           "sqlite_path"]
+           "Decision", "DecisionOutcome", "DecisionReader", "FindingKey", "IssueRequest",
+           "IssuedDocument", "Revision", "RevisionFindings", "RevisionRecord", "SignedFile",
+           "Store", "VersionKind", "VersionRecord", "database_url", "has_database",
+           "open_existing_store", "open_reader", "open_store", "sqlite_path"]
 
 #: Environment variable with a SQLAlchemy URL that overrides the workspace's SQLite file.
 ENV_URL = "DOCGEN_DATABASE_URL"
@@ -126,6 +142,8 @@ class IssuedDocument:
     updated_at: datetime | None = None
     #: the reserving process, e.g. "process 1234 on host build-1"
     holder: str | None = None
+    #: SHA-256 of the templates folder that rendered it (None: issued before it was recorded)
+    template_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (``docgen documents --json``)."""
@@ -138,7 +156,7 @@ class IssuedDocument:
                 "file_sha256": self.file_sha256, "path": self.path, "reason": self.reason,
                 "superseded_by": self.superseded_by, "reserved_at": iso(self.reserved_at),
                 "issued_at": iso(self.issued_at), "updated_at": iso(self.updated_at),
-                "holder": self.holder}
+                "holder": self.holder, "template_version": self.template_version}
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,14 +191,54 @@ class ClaimResult:
     voided: list[IssuedDocument]
 
 
+#: An approval finding of a revision: (code, where, fingerprint).
+FindingKey = tuple[str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class RevisionRecord:
-    """A deal revision to record: the canonical content and its SHA-256."""
+    """A deal revision to record: the canonical content and its SHA-256, and the approval
+    findings the rules raised on it (None: not known)."""
 
     deal_id: str
     revision: str
     content: str
     source: str | None = None
+    findings: tuple[FindingKey, ...] | None = None
+
+    @property
+    def findings_json(self) -> str | None:
+        """The findings as stored: sorted JSON ``[[code, where, fingerprint], ...]``."""
+        if self.findings is None:
+            return None
+        import json
+
+        return json.dumps(sorted({tuple(k) for k in self.findings}), separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionFindings:
+    """When a deal revision was first recorded and which approval findings it had (None: it
+    was recorded before docgen remembered them)."""
+
+    deal_id: str
+    revision: str
+    recorded_at: datetime
+    findings: frozenset[FindingKey] | None
+
+    @classmethod
+    def parse(cls, deal_id: str, revision: str, recorded_at: datetime,
+              text: str | None) -> RevisionFindings:
+        """From the stored JSON text (anything unreadable counts as unknown)."""
+        import json
+
+        keys: frozenset[FindingKey] | None = None
+        if text is not None:
+            try:
+                keys = frozenset((str(c), str(w), str(f)) for c, w, f in json.loads(text))
+            except (ValueError, TypeError):
+                keys = None
+        return cls(deal_id, revision, recorded_at, keys)
 
 
 @dataclass(frozen=True, slots=True)

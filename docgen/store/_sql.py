@@ -53,18 +53,24 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 
 from docgen.audit import (
     DECISION_ACTIONS,
-    GENESIS,
+    PACK_ACTION,
+    REVISION_ACTION,
     AuditEntry,
     ChainProblem,
     Secret,
-    canonical,
-    compute_mac,
+    chain_key,
     decision_detail,
+    entry_ok,
     head_mac,
+    next_entry,
+    revision_detail,
     verify_chain,
     vouched,
 )
 from docgen.errors import AuthError, InputError, Problem
+from docgen.evidence import AUDIT_ACTION as EVIDENCE_ACTION
+from docgen.evidence import EvidenceRecord
+from docgen.evidence import vouched as vouched_evidence
 from docgen.identity import (
     TOKEN_PREFIX,
     User,
@@ -84,6 +90,7 @@ from docgen.store import (
     IssuedDocument,
     IssueRequest,
     Revision,
+    RevisionFindings,
     RevisionRecord,
     VersionKind,
     VersionRecord,
@@ -106,6 +113,8 @@ from docgen.store._tables import (
     users,
     signed_files,
 )
+from docgen.store._tables_evidence import deal_evidence
+from docgen.store._templates import TemplateStore
 from docgen.store._web import WebSessions
 
 __all__ = ["Store"]
@@ -130,6 +139,8 @@ _REQ, _DEC, _SEQ, _DOC = approval_requests, approval_decisions, po_sequences, is
 _USR, _TOK, _LOG, _HEAD = users, api_tokens, audit_log, audit_head
 _REV, _FILES = deal_revisions, document_files
 _VERSIONS = {"catalogue": catalogue_versions, "policy": policy_versions}
+#: Audit actions whose rows vouch for a state the store's tables hold (decisions, evidence).
+VOUCHING_ACTIONS = (*DECISION_ACTIONS, EVIDENCE_ACTION)
 
 
 def _now() -> datetime:
@@ -212,7 +223,8 @@ def _doc(row: Any) -> IssuedDocument:
                           else row.void_reason,
                           superseded_by=row.superseded_by, reserved_at=row.reserved_at,
                           issued_at=row.issued_at, updated_at=row.updated_at,
-                          holder=holder.describe() if holder else None)
+                          holder=holder.describe() if holder else None,
+                          template_version=row.template_version)
 
 
 def _lock_key(prefix: str, year: int, seq: int) -> tuple[int, int]:
@@ -250,6 +262,13 @@ def _decision(row: Any) -> Decision:
                     decision=row.decision, note=row.note, decided_at=row.decided_at)
 
 
+def _evidence_record(row: Any) -> EvidenceRecord:
+    return EvidenceRecord(deal_id=row.deal_id, item=row.item, status=row.status,
+                          on=row.evidence_date, by=row.recorded_by, at=row.recorded_at,
+                          file_sha256=row.file_sha256, file_name=row.file_name,
+                          file_size=row.file_size, id=row.id)
+
+
 def _user(row: Any) -> User:
     return User(id=row.id, email=row.email, name=row.name, is_admin=bool(row.is_admin),
                 active=bool(row.active), created_at=row.created_at)
@@ -264,6 +283,67 @@ def _entry(row: Any) -> AuditEntry:
 def _decision_detail(d: Decision) -> dict[str, Any]:
     return decision_detail(code=d.code, where=d.where, fingerprint=d.fingerprint, role=d.role,
                            by=d.by, decision=d.decision, note=d.note, decided_at=d.decided_at)
+
+
+def _signed_detail(sha256: str, kind: str, number: str) -> dict[str, Any]:
+    return {"sha256": sha256, "kind": kind, "number": number}
+
+
+def _states(entry: AuditEntry, detail: dict[str, Any]) -> bool:
+    """True when the row's detail says each of `detail`'s values (it may say more)."""
+    data = entry.data
+    return all(k in data and data[k] == v for k, v in detail.items())
+
+
+def _stated(key: bytes, entries: Sequence[AuditEntry], action: str
+            ) -> dict[tuple[str | None, str], AuditEntry]:
+    """The authentic rows of `action`, by (deal, subject)."""
+    return {(e.deal_id, e.subject): e for e in entries
+            if e.action == action and entry_ok(key, e)}
+
+
+def _revision_problems(key: bytes, entries: Sequence[AuditEntry],
+                       rows: Sequence[Any]) -> list[ChainProblem]:
+    """Every recorded revision must hash to its name and be stated by an authentic
+    ``revision.recorded`` row; every such row's revision must still be recorded."""
+    import hashlib
+
+    stated = _stated(key, entries, REVISION_ACTION)
+    problems: list[ChainProblem] = []
+    for r in rows:
+        what = f"deal_revisions row {r.id} ({r.deal_id} revision {r.revision[:12]})"
+        entry = stated.pop((r.deal_id, r.revision), None)
+        if hashlib.sha256(r.content.encode()).hexdigest() != r.revision:
+            problems.append(ChainProblem(None, (
+                f"{what} does not hash to its revision: its content was edited outside docgen")))
+        elif entry is None or not _states(entry, revision_detail(r.revision, r.source)):
+            problems.append(ChainProblem(None, (
+                f"{what} has no audit row that states it: it was inserted or edited outside "
+                "docgen")))
+    for (deal_id, revision), e in stated.items():
+        problems.append(ChainProblem(e.seq, (
+            f"it records revision {revision[:12]} of {deal_id}, which is no longer in "
+            "deal_revisions: the revision was deleted outside docgen")))
+    return problems
+
+
+def _signed_file_problems(key: bytes, entries: Sequence[AuditEntry],
+                          rows: Sequence[Any]) -> list[ChainProblem]:
+    """Every signed file (pack) must be stated by an authentic ``pack.recorded`` row, and
+    every such row's file must still be recorded."""
+    stated = _stated(key, entries, PACK_ACTION)
+    problems: list[ChainProblem] = []
+    for r in rows:
+        entry = stated.pop((r.deal_id, r.sha256), None)
+        if entry is None or not _states(entry, _signed_detail(r.sha256, r.kind, r.number)):
+            problems.append(ChainProblem(None, (
+                f"signed_files row {r.sha256[:12]} ({r.kind} of {r.number}) has no audit row "
+                "that states it: it was inserted or edited outside docgen")))
+    for (deal_id, sha), e in stated.items():
+        problems.append(ChainProblem(e.seq, (
+            f"it records the signed {e.data.get('kind', 'file')} {sha[:12]} of {deal_id}, "
+            "which is no longer in signed_files: it was deleted outside docgen")))
+    return problems
 
 
 def _key_clause(table: Any, key: tuple[str, str, str, str]) -> Any:
@@ -291,23 +371,43 @@ class _Refused(Exception):
 
 _STORES: weakref.WeakSet[Store] = weakref.WeakSet()
 
+#: Engines kept for the life of the process, by database, once :func:`share_engines` was called.
+_SHARED: dict[str, Engine] | None = None
+#: Databases this process found at :data:`SCHEMA_REVISION` through a shared engine.
+_MIGRATED: set[str] = set()
+
+
+def share_engines() -> None:
+    """From now on, stores of this process share one engine (pool) per database and check its
+    schema once: what a server wants, where every request opens a store. A new engine per store
+    connects again, initialises its dialect and compiles every statement again, which cost a
+    third of the web app's live validation (SQLite) and more on PostgreSQL."""
+    global _SHARED  # noqa: PLW0603 - one switch for the process
+    if _SHARED is None:
+        _SHARED = {}
+
 
 def _after_fork() -> None:  # pragma: no cover - exercised by forking renderers
     # a forked child must not use (or close) the parent's pooled connections
     for store in list(_STORES):
         store.engine.dispose(close=False)
+    for engine in (_SHARED or {}).values():
+        engine.dispose(close=False)
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-class Store(WebSessions):
+class Store(WebSessions, TemplateStore):
     """Approvals, PO numbers and issued documents in one database. See :mod:`docgen.store`."""
 
-    def __init__(self, engine: Engine, url: str, secret: Secret | None = None) -> None:
+    def __init__(self, engine: Engine, url: str, secret: Secret | None = None, *,
+                 shared: bool = False) -> None:
         self.engine = engine
         self.url = url
+        #: the engine is the process's shared one (see :func:`share_engines`): never disposed
+        self._shared = shared
         #: the audit chain's key (see :mod:`docgen.audit`)
         self.secret = secret if secret is not None else Secret(None)
         #: numbers this process reserved and has not yet issued or voided (PostgreSQL: with the
@@ -326,30 +426,45 @@ class Store(WebSessions):
         it, and for a URL only ``$DOCGEN_SECRET_KEY``.
         """
         url = str(target)
+        shared = _SHARED is not None
         try:
-            engine = _engine_for(target)
+            engine = (_SHARED.get(url) if _SHARED is not None else None) or _engine_for(target)
         except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
             raise _unusable(url, exc) from None
         if secret is None:
             secret = Secret(target.parent if isinstance(target, Path) else None)
-        store = cls(engine, url, secret)
+        store = cls(engine, url, secret, shared=shared)
+        if shared and url in _MIGRATED:
+            return store
         try:
             store.migrate()
         except DBAPIError as exc:
-            engine.dispose()
+            store._drop_engine()
             raise _unusable(url, exc) from None
         except BaseException:
-            engine.dispose()
+            store._drop_engine()
             raise
+        if _SHARED is not None:
+            _SHARED[url] = engine
+            _MIGRATED.add(url)
         return store
+
+    def _drop_engine(self) -> None:
+        if _SHARED is not None and _SHARED.get(self.url) is self.engine:
+            del _SHARED[self.url]
+            _MIGRATED.discard(self.url)
+        self.engine.dispose()
 
     def close(self) -> None:
         """Release every connection (and with it any number still held: see :meth:`recover`)."""
         if self._holder_conn is not None:
+            if self._shared:  # back in a pool it would keep its advisory locks: really close it
+                self._holder_conn.invalidate()
             self._holder_conn.close()
             self._holder_conn = None
         self._held.clear()
-        self.engine.dispose()
+        if not self._shared:
+            self.engine.dispose()
 
     def __enter__(self) -> Self:
         return self
@@ -397,6 +512,33 @@ class Store(WebSessions):
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            if current is not None:
+                self._adopt_unaudited(conn)
+
+    def _adopt_unaudited(self, conn: Connection) -> None:
+        """Give each revision and pack recorded before the audit log covered them (before
+        0009) its audit row, so that ``audit verify`` vouches for them from now on.
+
+        Skipped when the chain has rows but its key is missing here (``audit verify`` says so).
+        """
+        stated = {(r.action, r.deal_id, r.subject) for r in conn.execute(
+            select(_LOG.c.action, _LOG.c.deal_id, _LOG.c.subject).where(
+                _LOG.c.action.in_((REVISION_ACTION, PACK_ACTION))))}
+        revisions = [r for r in conn.execute(select(_REV).order_by(_REV.c.id))
+                     if (REVISION_ACTION, r.deal_id, r.revision) not in stated]
+        packs = [r for r in conn.execute(select(signed_files).order_by(signed_files.c.created_at))
+                 if (PACK_ACTION, r.deal_id, r.sha256) not in stated]
+        if not revisions and not packs:
+            return
+        if self.secret.get() is None and conn.execute(select(_LOG.c.seq).limit(1)).first():
+            return
+        note = {"adopted": "recorded before the audit log covered it; adopted on upgrade"}
+        for r in revisions:
+            self._append(conn, REVISION_ACTION, actor=None, deal_id=r.deal_id,
+                         subject=r.revision, detail=revision_detail(r.revision, r.source) | note)
+        for r in packs:
+            self._append(conn, PACK_ACTION, actor=None, deal_id=r.deal_id, subject=r.sha256,
+                         detail=_signed_detail(r.sha256, r.kind, r.number) | note)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -460,8 +602,12 @@ class Store(WebSessions):
 
     def _reserve(self, conn: Connection, rows: Sequence[tuple[str, str, str | None, str]], *,
                  year: int, prefix: str, path: str | None = None,
-                 references: bool = False, actor: str | None = None) -> list[str]:
+                 references: bool = False, actor: str | None = None,
+                 template_version: str | None = None) -> list[str]:
         """Reserve one number per (deal_id, kind, revision, fingerprint), held by this process.
+
+        `template_version` is the templates folder's version the documents will be rendered
+        with (recorded on each row and in its audit row).
 
         `path` is the folder the documents will be written to: if this process dies, the run
         that voids its numbers removes what it left there. With `references`, the numbers are
@@ -491,13 +637,14 @@ class Store(WebSessions):
             {"number": num, "prefix": prefix, "year": year, "seq": first + i,
              "deal_id": deal_id, "kind": kind, "revision": revision, "fingerprint": fp,
              "status": "reserved", "holder": holder, "path": path, "reserved_at": now,
-             "updated_at": now}
+             "updated_at": now, "template_version": template_version}
             for i, (num, (deal_id, kind, revision, fp)) in enumerate(zip(numbers, rows,
                                                                           strict=True))])
         for num, (deal_id, kind, revision, fp) in zip(numbers, rows, strict=True):
             self._append(conn, "reserve", actor=actor, deal_id=deal_id, subject=num,
                          detail={"number": num, "kind": kind, "revision": revision,
-                                 "fingerprint": fp}, at=now)
+                                 "fingerprint": fp, "template_version": template_version},
+                         at=now)
         if self.dialect == "postgresql":
             for i, num in enumerate(numbers):
                 key = _lock_key(prefix, year, first + i)
@@ -522,8 +669,10 @@ class Store(WebSessions):
 
     def claim_issues(self, requests: Sequence[IssueRequest], *, year: int | None,
                      prefix: str, out_dir: str | None = None,
-                     references: bool = False, actor: str | None = None) -> ClaimResult:
-        """For each request: its revision's live document, or a newly reserved number.
+                     references: bool = False, actor: str | None = None,
+                     template_version: str | None = None) -> ClaimResult:
+        """For each request: its revision's live document, or a newly reserved number (which
+        records `template_version`, the templates the caller renders it with).
 
         POs take ``PREFIX-YEAR-NNNNNN`` (`year` is the issue date's; None refuses to reserve);
         with `references` (SOW, onboarding form) a reference of the deal (see :meth:`_reserve`).
@@ -538,7 +687,8 @@ class Store(WebSessions):
             held_before = dict(self._held)
             try:
                 return self._claim_once(requests, year=year, prefix=prefix, out_dir=out_dir,
-                                        references=references, actor=actor)
+                                        references=references, actor=actor,
+                                        template_version=template_version)
             except IntegrityError:
                 # another process reserved one of these revisions first: let go of any lock
                 # taken in the rolled-back transaction and look again
@@ -549,7 +699,7 @@ class Store(WebSessions):
 
     def _claim_once(self, requests: Sequence[IssueRequest], *, year: int | None,
                     prefix: str, out_dir: str | None, references: bool,
-                    actor: str | None) -> ClaimResult:
+                    actor: str | None, template_version: str | None = None) -> ClaimResult:
         claims: dict[int, Claim] = {}
         voided: list[IssuedDocument] = []
         new: list[tuple[int, IssueRequest]] = []
@@ -581,7 +731,7 @@ class Store(WebSessions):
                 numbers = self._reserve(conn, [(r.deal_id, r.kind, r.revision, r.fingerprint)
                                                for _, r in new], year=0 if references else year,
                                         prefix=prefix, path=out_dir, references=references,
-                                        actor=actor)
+                                        actor=actor, template_version=template_version)
                 rows = {r.number: r for r in conn.execute(
                     select(_DOC).where(_DOC.c.number.in_(numbers)))}
                 for (i, req), num in zip(new, numbers, strict=True):
@@ -712,7 +862,8 @@ class Store(WebSessions):
                          detail={"number": number, "kind": row.kind, "revision": row.revision,
                                  "file_sha256": file_sha256,
                                  "issued_on": issued_on.isoformat(),
-                                 "fingerprint": row.fingerprint}, at=now)
+                                 "fingerprint": row.fingerprint,
+                                 "template_version": row.template_version}, at=now)
             if files:
                 conn.execute(insert(_FILES), [
                     {"number": number, "format": fmt, "sha256": sha, "content": blob}
@@ -770,12 +921,15 @@ class Store(WebSessions):
         return _doc(row) if row else None
 
     def record_signed_file(self, sha256: str, *, kind: str, number: str, deal_id: str,
-                           path: str | None) -> None:
-        """Record a file docgen signed (a pack of PO `number`); recording it again is a no-op."""
+                           path: str | None, actor: str | None = None) -> None:
+        """Record a file docgen signed (a pack of PO `number`) and its audit row; recording it
+        again is a no-op."""
         with self._write() as conn:
-            self._insert_ignore(conn, signed_files, {
-                "sha256": sha256, "kind": kind, "number": number, "deal_id": deal_id,
-                "path": path, "created_at": _now()}, ("sha256",))
+            if self._insert_ignore(conn, signed_files, {
+                    "sha256": sha256, "kind": kind, "number": number, "deal_id": deal_id,
+                    "path": path, "created_at": _now()}, ("sha256",)):
+                self._append(conn, PACK_ACTION, actor=actor, deal_id=deal_id, subject=sha256,
+                             detail=_signed_detail(sha256, kind, number))
 
     def signed_file(self, sha256: str) -> SignedFile | None:
         """The signed file recorded with this SHA-256, or None."""
@@ -801,16 +955,43 @@ class Store(WebSessions):
 
     # -- deal revisions -----------------------------------------------------------------------
 
-    def record_revisions(self, revisions: Sequence[RevisionRecord]) -> None:
-        """Record each deal revision unless it is recorded already (it keeps its first time)."""
+    def record_revisions(self, revisions: Sequence[RevisionRecord], *,
+                         actor: str | None = None, now: datetime | None = None) -> None:
+        """Record each deal revision unless it is recorded already (it keeps its first time).
+
+        Each new one appends a ``revision.recorded`` audit row (by `actor` when known) in the
+        same transaction; a revision seen before writes nothing to the chain. A revision
+        recorded before its approval findings were kept gets them now.
+        """
         if not revisions:
             return
-        now = _now()
+        now = now or _now()
         with self._write() as conn:
             for rev in revisions:
-                self._insert_ignore(conn, _REV, {
-                    "deal_id": rev.deal_id, "revision": rev.revision, "content": rev.content,
-                    "source": rev.source, "recorded_at": now}, ("deal_id", "revision"))
+                found = rev.findings_json
+                if self._insert_ignore(conn, _REV, {
+                        "deal_id": rev.deal_id, "revision": rev.revision, "content": rev.content,
+                        "source": rev.source, "recorded_at": now, "findings": found},
+                        ("deal_id", "revision")):
+                    self._append(conn, REVISION_ACTION, actor=actor, deal_id=rev.deal_id,
+                                 subject=rev.revision, at=now,
+                                 detail=revision_detail(rev.revision, rev.source))
+                elif found is not None:
+                    conn.execute(update(_REV).where(
+                        _REV.c.deal_id == rev.deal_id, _REV.c.revision == rev.revision,
+                        _REV.c.findings.is_(None)).values(findings=found))
+
+    def revision_findings(self, deal_ids: Iterable[str]) -> list[RevisionFindings]:
+        """When each revision of these deals was first recorded, with its approval findings;
+        oldest first (what :class:`docgen.sightings.Sightings` reads)."""
+        ids = sorted(set(deal_ids))
+        if not ids:
+            return []
+        q = (select(_REV.c.deal_id, _REV.c.revision, _REV.c.recorded_at, _REV.c.findings)
+             .where(_REV.c.deal_id.in_(ids)).order_by(_REV.c.recorded_at, _REV.c.id))
+        with self._read() as conn:
+            return [RevisionFindings.parse(r.deal_id, r.revision, r.recorded_at, r.findings)
+                    for r in conn.execute(q)]
 
     def revisions(self, deal_id: str) -> list[Revision]:
         """Every recorded revision of a deal, oldest first."""
@@ -882,6 +1063,13 @@ class Store(WebSessions):
     def decisions_for(self, deal_id: str) -> list[Decision]:
         """Every decision of one deal (the resolver's query)."""
         return self.decisions([deal_id])
+
+    def evidence_for(self, deal_id: str) -> list[EvidenceRecord]:
+        """Every evidence record of one deal, oldest first (vouched for by the session)."""
+        q = (select(deal_evidence).where(deal_evidence.c.deal_id == deal_id)
+             .order_by(deal_evidence.c.recorded_at, deal_evidence.c.id))
+        with self._read() as conn:
+            return [_evidence_record(r) for r in conn.execute(q)]
 
     def add_decision(self, decision: Decision, request: ApprovalRequest, *,
                      distinct_people: bool = True) -> DecisionOutcome:
@@ -968,30 +1156,19 @@ class Store(WebSessions):
         last = conn.execute(select(_LOG.c.seq, _LOG.c.mac).order_by(_LOG.c.seq.desc())
                             .limit(1)).first()
         key = self._audit_key(has_rows=last is not None)
-        seq, prev = (last.seq + 1, last.mac) if last is not None else (1, GENESIS)
-        at = at or _now()
-        body = canonical(detail or {})
-        mac = compute_mac(key, seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
-                          subject=subject, detail=body, prev_mac=prev)
-        conn.execute(insert(_LOG).values(seq=seq, at=at, actor=actor, action=action,
-                                         deal_id=deal_id, subject=subject, detail=body,
-                                         prev_mac=prev, mac=mac))
+        e = next_entry(key, (last.seq, last.mac) if last is not None else None, action,
+                       actor=actor, subject=subject, deal_id=deal_id, detail=detail,
+                       at=at or _now())
+        conn.execute(insert(_LOG).values(seq=e.seq, at=e.at, actor=e.actor, action=e.action,
+                                         deal_id=e.deal_id, subject=e.subject, detail=e.detail,
+                                         prev_mac=e.prev_mac, mac=e.mac))
         conn.execute(delete(_HEAD))
-        conn.execute(insert(_HEAD).values(id=1, seq=seq, mac=mac,
-                                          head_mac=head_mac(key, seq, mac)))
-        return AuditEntry(seq=seq, at=at, actor=actor, action=action, deal_id=deal_id,
-                          subject=subject, detail=body, prev_mac=prev, mac=mac)
+        conn.execute(insert(_HEAD).values(id=1, seq=e.seq, mac=e.mac,
+                                          head_mac=head_mac(key, e.seq, e.mac)))
+        return e
 
     def _audit_key(self, *, has_rows: bool) -> bytes:
-        key = self.secret.get()
-        if key is not None:
-            return key
-        if has_rows:  # a new key would silently disown every row and approval so far
-            where = str(self.secret.path) if self.secret.path else "DOCGEN_SECRET_KEY"
-            raise InputError([Problem(where, None, "", (
-                "the audit log was chained under a secret key that is missing here: restore "
-                ".docgen/secret.key from a backup, or set DOCGEN_SECRET_KEY to it"))])
-        return self.secret.create()  # an older workspace's first audited write
+        return chain_key(self.secret, has_rows=has_rows)
 
     def audit_log(self, deal_id: str | None = None) -> list[AuditEntry]:
         """The audit rows (of one deal), oldest first."""
@@ -1002,23 +1179,33 @@ class Store(WebSessions):
             return [_entry(r) for r in conn.execute(q)]
 
     def audit_for(self, deal_id: str) -> list[AuditEntry]:
-        """The deal's decision rows (what vouches for its decisions)."""
+        """The deal's decision and evidence rows (what vouches for its decisions and its
+        recorded evidence)."""
         q = (select(_LOG).where(_LOG.c.deal_id == deal_id,
-                                _LOG.c.action.in_(DECISION_ACTIONS)).order_by(_LOG.c.seq))
+                                _LOG.c.action.in_(VOUCHING_ACTIONS)).order_by(_LOG.c.seq))
         with self._read() as conn:
             return [_entry(r) for r in conn.execute(q)]
 
     def verify_audit(self) -> tuple[int, list[ChainProblem]]:
-        """Check the whole chain and that every decision has its row: (rows, problems)."""
+        """Check the whole chain, and that every decision, deal revision and signed pack has
+        the row that states it (and every such row its record): (rows, problems)."""
         with self._read() as conn:
             entries = [_entry(r) for r in conn.execute(select(_LOG).order_by(_LOG.c.seq))]
             head_row = conn.execute(select(_HEAD)).first()
             decisions = [(r.id, _decision(r)) for r in conn.execute(
                 select(_DEC).order_by(_DEC.c.id))]
+            evidence = [_evidence_record(r) for r in conn.execute(
+                select(deal_evidence).order_by(deal_evidence.c.id))]
+            revisions = conn.execute(select(_REV.c.id, _REV.c.deal_id, _REV.c.revision,
+                                            _REV.c.content, _REV.c.source)
+                                     .order_by(_REV.c.id)).all()
+            signed = conn.execute(select(signed_files.c.sha256, signed_files.c.kind,
+                                         signed_files.c.number, signed_files.c.deal_id)
+                                  .order_by(signed_files.c.created_at)).all()
         head = (head_row.seq, head_row.mac, head_row.head_mac) if head_row else None
         key = self.secret.get()
         if key is None:
-            if not entries and not decisions:
+            if not entries and not decisions and not evidence:
                 return 0, []
             return len(entries), [ChainProblem(None, (
                 "no secret key (.docgen/secret.key or DOCGEN_SECRET_KEY): the chain cannot be "
@@ -1032,6 +1219,16 @@ class Store(WebSessions):
                     f"approval_decisions row {row_id} ({d.decision} {d.deal_id} {d.code} "
                     f"{d.where} as {d.role} by {d.by}) has no audit row that states it: it was "
                     "inserted or edited outside docgen, and does not count")))
+        good = {r.id for r in vouched_evidence(key, evidence, [
+            e for e in entries if e.action == EVIDENCE_ACTION])}
+        for r in evidence:
+            if r.id not in good:
+                problems.append(ChainProblem(None, (
+                    f"deal_evidence row {r.id} ({r.deal_id} {r.item} {r.status} by {r.by}) has "
+                    "no audit row that states it: it was inserted or edited outside docgen, "
+                    "and does not count")))
+        problems += _revision_problems(key, entries, revisions)
+        problems += _signed_file_problems(key, entries, signed)
         return len(entries), problems
 
     # -- people and tokens --------------------------------------------------------------------

@@ -141,6 +141,8 @@ issued_documents = Table(
     Column("issued_at", UTCDateTime(), nullable=True),
     Column("superseded_by", String(80), nullable=True),
     Column("superseded_reason", Text, nullable=True),
+    # added by 0009_template_versions: SHA-256 of the templates folder that rendered it
+    Column("template_version", String(64), nullable=True),
     UniqueConstraint("prefix", "year", "seq"),
     CheckConstraint("status IN ('reserved', 'issued', 'superseded', 'void')", name="status"),
     Index(None, "deal_id", "fingerprint"),
@@ -161,6 +163,9 @@ deal_revisions = Table(
     Column("content", Text, nullable=False),            # the deal's canonical JSON
     Column("source", Text, nullable=True),              # the file it was read from, first time
     Column("recorded_at", UTCDateTime(), nullable=False),
+    # added by 0008_evidence: JSON [[code, where, fingerprint], ...] of the approval findings
+    # the rules raised on this content when it was first recorded (NULL: recorded before)
+    Column("findings", Text, nullable=True),
     UniqueConstraint("deal_id", "revision"),
     Index(None, "deal_id"),
 )
@@ -286,5 +291,9 @@ signed_files = Table(
 
 # the tables of notifications and onboarding tasks register on `metadata` (issue 15)
 from docgen.store import _tables_notify  # noqa: E402, F401
+# the tables of legal's staged and activated templates (issue 13, issue 16)
+from docgen.store import _tables_templates  # noqa: E402, F401
+# ... and the tables of recorded evidence and its files (issue 15)
+from docgen.store import _tables_evidence  # noqa: E402, F401
 # the table of documents handed to the job queue registers on `metadata` (issue 16)
 from docgen.store import _tables_queue  # noqa: E402, F401

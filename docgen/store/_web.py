@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["WebSessions"]
 
 _SES, _ATT, _USR = web_sessions, sign_in_attempts, users
+#: Key of the PostgreSQL advisory lock that serialises counting sign-in attempts ("signin").
+_SIGN_IN_LOCK = 0x7369676E696E
 #: Prefix of a sign-in session's cookie value (tells it apart from an API token in logs).
 SESSION_PREFIX = "dgs_"
 
@@ -95,18 +97,34 @@ class WebSessions:
             self._append(conn, "user.password", actor=actor, subject=user.email, at=now,
                          detail={"email": user.email})
 
-    def failed_sign_ins(self, keys: list[str], *, since: datetime) -> dict[str, int]:
-        """Failed sign-in attempts since `since`, per key."""
-        with self._read() as conn:
+    def claim_sign_in(self, limits: dict[str, int], *, since: datetime, now: datetime,
+                      keep: timedelta = timedelta(days=1)) -> list[int] | None:
+        """Count a sign-in attempt as failed under each key of `limits` *before* its password is
+        checked, unless a key already had its limit of failures since `since`: then None, and
+        nothing is recorded. :meth:`settle_sign_in` marks a good one afterwards.
+
+        Counting and recording are one write transaction, serialised across processes and
+        machines (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), so guesses sent at
+        once to several web servers are counted one after the other: no more than the limit
+        are ever checked. Attempts older than `keep` are forgotten.
+        """
+        from sqlalchemy import text
+
+        keys = list(limits)
+        with self._write() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SIGN_IN_LOCK})
             rows = conn.execute(select(_ATT.c.key, func.count()).where(
                 _ATT.c.key.in_(keys), _ATT.c.at >= since, _ATT.c.ok.is_(False)).group_by(
                 _ATT.c.key)).all()
-        found = {r[0]: int(r[1]) for r in rows}
-        return {k: found.get(k, 0) for k in keys}
-
-    def record_sign_in(self, keys: list[str], *, ok: bool, now: datetime,
-                       keep: timedelta = timedelta(days=1)) -> None:
-        """Count a sign-in attempt under each key; forget attempts older than `keep`."""
-        with self._write() as conn:
-            conn.execute(insert(_ATT), [{"key": k, "at": now, "ok": ok} for k in keys])
+            failed = {r[0]: int(r[1]) for r in rows}
+            if any(failed.get(k, 0) >= limit for k, limit in limits.items()):
+                return None
             conn.execute(delete(_ATT).where(_ATT.c.at < now - keep))
+            return [int(conn.execute(insert(_ATT).values(key=k, at=now, ok=False)
+                                     .returning(_ATT.c.id)).scalar_one()) for k in keys]
+
+    def settle_sign_in(self, claim: list[int]) -> None:
+        """The attempt `claim` (from :meth:`claim_sign_in`) was good: it no longer counts."""
+        with self._write() as conn:
+            conn.execute(update(_ATT).where(_ATT.c.id.in_(claim)).values(ok=True))

@@ -50,3 +50,11 @@ def deal(deal_id: str, s: api.Session = Depends(api_session)) -> dict[str, Any]:
     found, _ = s.deal_file(deal_id)
     (r,) = s.validate([found.path])
     return r.to_json()
+
+
+@router.get("/documents", summary="Every document docgen reserved or issued (documents --json)")
+def documents(deal: str | None = None, status: str | None = None,
+              s: api.Session = Depends(api_session)) -> dict[str, Any]:
+    """The ``docgen documents --json`` object: number, deal, kind, status, revision, the
+    templates' version that rendered it, dates, file hash and path, by number."""
+    return {"documents": [d.to_json() for d in s.documents(deal=deal, status=status)]}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ from docgen.errors import DocgenError, InputError
 __all__ = ["Web", "create_app"]
 
 HERE = Path(__file__).resolve().parent
+#: Seconds a look at the templates folder holds: a template changed on disk by hand is seen
+#: within this time, one docgen changed itself (activating a version) at once.
+TEMPLATES_LOOK = 0.5
 
 
 class Web:
@@ -37,6 +41,10 @@ class Web:
         self._stamp: tuple[Any, ...] | None = None
         self._workspace: Any = None
         self._renderer: Any = None
+        self._verified = False  # the loaded catalogue and policy match their locks
+        self._templates_seen: tuple[float, int] | None = None  # (when, newest change)
+        #: the newest template activation this server has applied to its templates folder
+        self._activation_seen = -1
         self.pages = Environment(loader=FileSystemLoader(HERE / "templates"),
                                  autoescape=select_autoescape(default=True),
                                  trim_blocks=True, lstrip_blocks=True)
@@ -46,9 +54,11 @@ class Web:
     def _files_stamp(self, ws: Any) -> tuple[Any, ...]:
         paths = [ws.catalogue_path, ws.lock_path, ws.policy_path,
                  ws.policy_path.with_suffix(".lock")]
-        templates = max((p.stat().st_mtime_ns for p in ws.templates_dir.rglob("*")
-                         if p.is_file()), default=0)
-        return (*(p.stat().st_mtime_ns if p.exists() else None for p in paths), templates)
+        now = time.monotonic()
+        if self._templates_seen is None or now - self._templates_seen[0] >= TEMPLATES_LOOK:
+            # walking the templates folder is most of a request's fixed cost: once a moment
+            self._templates_seen = (now, _newest(ws.templates_dir))
+        return (*(_mtime(p) for p in paths), self._templates_seen[1])
 
     def session(self) -> api.Session:
         """A session for one request, on the warm workspace (reloaded after a change)."""
@@ -59,12 +69,28 @@ class Web:
             if stamp != self._stamp:  # first use, or the catalogue, lock or policy changed
                 self._workspace, self._stamp = find_workspace(self._flag), stamp
                 self._renderer = None
-            return api.Session(self._workspace, renderer=self._renderer)
+                self._verified = False
+            if not self._verified:  # once per change of the files, not on every request
+                self._workspace.verify_locks()  # LockMismatchError: refused until fixed
+                self._verified = True
+            return api.Session(self._workspace, renderer=self._renderer, locked=False)
+
+    def sync_templates(self, s: api.Session) -> None:
+        """Bring this server's templates folder up to the activations legal made through
+        another server sharing the database (one indexed read when there is none new)."""
+        latest = s.latest_template_activation()
+        if latest != self._activation_seen:
+            done = s.sync_templates()
+            self._activation_seen = done.latest if done is not None else latest
 
     def keep_renderer(self, s: api.Session) -> None:
-        """Keep the renderer a session warmed up for the next request."""
+        """Keep the renderer a session warmed up for the next request. A session that has none
+        may have dropped it (activating a template does): the next request looks at the
+        templates folder again at once."""
         if s.warm_renderer is not None:
             self._renderer = s.warm_renderer
+        else:
+            self._templates_seen = None
 
     def render(self, template: str, request: Request, http_status: int = 200, **context: Any
                ) -> HTMLResponse:
@@ -76,6 +102,67 @@ class Web:
         context.setdefault("path", request.url.path)
         html = self.pages.get_template(template).render(**context)
         return HTMLResponse(html, status_code=http_status)
+
+
+_SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+     b"frame-ancestors 'self'; form-action 'self'"),
+)
+
+
+class _SecurityHeaders:
+    """Every answer gets the security headers it does not set itself. A plain ASGI middleware:
+    Starlette's ``@app.middleware("http")`` costs each request a task group and a stream."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                have = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in _SECURITY_HEADERS if k not in have]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _newest(folder: Path) -> int:
+    """The newest change under `folder`: a file written, added or removed (a folder's own time
+    changes when an entry is added or removed). One scandir per folder: this runs on every
+    request."""
+    newest, todo = 0, [os.fspath(folder)]
+    while todo:
+        try:
+            entries = os.scandir(todo.pop())
+        except OSError:
+            continue
+        with entries:
+            for e in entries:
+                try:
+                    newest = max(newest, e.stat(follow_symlinks=True).st_mtime_ns)
+                    if e.is_dir(follow_symlinks=False):
+                        todo.append(e.path)
+                except OSError:
+                    continue
+    return newest
 
 
 def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
@@ -118,17 +205,7 @@ def create_app(workspace: str | os.PathLike[str] | None = None) -> FastAPI:
         return web.render("error.html", request, http_status=exc.status_code,
                           problems=[str(exc.detail)])
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "frame-ancestors 'self'; form-action 'self'")
-        return response
+    app.add_middleware(_SecurityHeaders)
 
     app.include_router(_login.router)
     app.include_router(_pages.router)

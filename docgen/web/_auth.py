@@ -53,6 +53,7 @@ async def page_session(request: Request) -> AsyncIterator[api.Session]:
                                                         if request.url.query else ""))
         request.state.csrf = csrf
         request.state.user = s.actor
+        web.sync_templates(s)
         if request.method not in _SAFE:
             sent = request.headers.get("X-CSRF-Token")
             if sent is None:
@@ -83,6 +84,7 @@ def api_session(request: Request) -> Iterator[api.Session]:
         except AuthError:
             raise HTTPException(401, "not a valid API token of this workspace",
                                 headers={"WWW-Authenticate": "Bearer"}) from None
+        web.sync_templates(s)
         yield s
     finally:
         web.keep_renderer(s)

@@ -1,5 +1,8 @@
 """Legal's pages: templates and their check results; upload a new version, check it, preview it
-against a chosen deal, then activate it (SPEC §10, legal)."""
+against a chosen deal, then activate it (SPEC §10, legal).
+
+A staged version lives in the database, so any server sharing it shows, previews and activates
+it; the page lists who staged each one and when, and the recent activations."""
 
 from __future__ import annotations
 
@@ -34,10 +37,12 @@ def templates_page(request: Request, activated: str = "",
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else p.file
         by_file.setdefault(name, []).append(f"{p.where}: {p.message}" if p.where else p.message)
     files, _ = s.deal_files()
+    activations = s.template_activations()
     return _web(request).render(
         "templates.html", request, names=s.template_names(), by_file=by_file, checked=checked,
         staged=s.staged_templates(), deals=[f.deal_id for f in files],
-        version=s.templates_version(), notice=f"Activated {activated}." if activated else "")
+        version=s.templates_version(), notice=f"Activated {activated}." if activated else "",
+        activations=activations[::-1][:20], drifted=s.drifted_templates())
 
 
 @router.post("/templates/upload")
@@ -66,8 +71,10 @@ def staged_page(request: Request, name: str, s: api.Session = Depends(page_sessi
     problems = s.check_staged(name)
     files, _ = s.deal_files()
     kind = "sow" if "sow" in name else "onboarding" if "onboarding" in name else "po"
+    info = next((t for t in s.staged_templates() if t.name == name), None)
     return _web(request).render(
         "staged.html", request, name=name, kind=kind, deals=[f.deal_id for f in files],
+        info=info,
         problems=[str(p) for p in problems if not p.note],
         notes=[str(p) for p in problems if p.note])
 

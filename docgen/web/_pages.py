@@ -104,13 +104,16 @@ def _editor(request: Request, s: api.Session, text: str, *, deal_id: str | None,
              "price": api.money_text(_price(k, currency)) if currency else ""}
             for k in s.skus() if _sellable(k, territory, currency)]
     evidence = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
+    # evidence recorded with `docgen evidence add`, shown read-only beside the deal file's
+    the_id = data.get("deal") if isinstance(data.get("deal"), str) else deal_id
+    recorded = s.recorded_evidence(the_id) if the_id else {}
     stages = [st.id for st in pol.stages] + ([pol.lost_stage] if pol.lost_stage else [])
     return _web(request).render(
         "deal.html", request, http_status=status, deal_id=deal_id, editable=editable,
         notice=notice, problems=problems + check["problems"], check=check,
         base=data_to_yaml(data) if data else text,
         value=lambda path: field_value(data, path), rows=deal_to_rows(data),
-        checklist=[(item, q, evidence_view(evidence.get(item)))
+        checklist=[(item, q, evidence_view(evidence.get(item)), recorded.get(item))
                    for item, q in checklist_items(pol)],
         skus=skus, stages=stages, territories=pol.territories,
         currencies=ws.catalogue.catalogue.currencies, by_where=check["by_where"],

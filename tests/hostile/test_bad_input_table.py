@@ -427,15 +427,29 @@ def test_font_coverage_agrees_with_the_renderer_character_by_character() -> None
 
 
 def test_font_coverage_is_the_same_from_the_library_and_from_fc_list() -> None:
+    import random
     import shutil
 
     from docgen import fonts
 
     if shutil.which("fc-list") is None:
         pytest.skip("fc-list is not installed (the library is what docgen uses)")
-    from_library = fonts._charsets_from_library()
-    assert from_library  # fontconfig lists the same character set once, fc-list once per font
-    assert set(from_library) == set(fonts._charsets_from_fc_list() or [])
+    library = fonts._library()
+    assert library is not None
+    starts_ends = fonts._coverage()  # fc-list's answer: the union of every font's charset
+    assert starts_ends is not None
+    starts, ends = starts_ends
+
+    def in_fc_list(code: int) -> bool:
+        return any(first <= code <= last for first, last in zip(starts, ends, strict=True))
+
+    rng = random.Random(7)
+    sample = [0x2013, 0x20AC, 0x4E00, 0x0905, 0x0E01, 0xAC00, 0xE000, 0x1F600,
+              *rng.sample(range(0x100, 0x30000), 1500)]
+    sample = [c for c in sample if not fonts._no_glyph_needed(c)]
+    answers = {c: library.covers(c) for c in sample}
+    assert any(answers.values()) and not all(answers.values())  # a real mix was asked
+    assert answers == {c: in_fc_list(c) for c in sample}
 
 
 def test_yaml_1_1_booleans_stay_text_and_true_false_fields_still_take_them(

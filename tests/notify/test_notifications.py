@@ -122,6 +122,25 @@ def test_reminder_at_warn_hours_in_business_hours_once(ws_path: Path,
     assert len(mails) == 10
 
 
+def test_reminder_counts_from_the_first_recorded_revision(ws_path: Path,
+                                                         smtp_sink: SmtpSink) -> None:
+    # given: the deal validated (its revision recorded) at T0, submitted 20 business hours later
+    path = deal_path(ws_path)
+    person_token(ws_path, SUBMITTER)  # the database exists: validating records the revision
+    with api.Session(ws_path) as s:
+        s.validate([path])
+        t0 = s.store.revisions("D-2026-0042")[0].recorded_at
+    c = clock(ws_path)
+    submit(ws_path, path, now=c.add(t0, 20))
+    smtp_sink.clear()
+    # when: 24 business hours after T0, 4 after the submit
+    notify(ws_path, c.add(t0, 24))
+    # then: warn_hours have passed since the findings first appeared
+    mails = smtp_sink.mails
+    assert mails and all(m.subject.startswith("Reminder:") for m in mails)
+    assert recipients(mails, "CAT002 at lines[3]") == CS
+
+
 def test_escalation_at_sla_hours_to_approvers_and_submitter_once(
         ws_path: Path, smtp_sink: SmtpSink) -> None:
     # given

@@ -46,6 +46,19 @@ def test_iso_countries_from_babel(code: str, known: bool) -> None:
     assert (code in iso_countries()) is known
 
 
+def test_iso_countries_are_the_territories_cldr_names_in_english() -> None:
+    # the set comes from CLDR's territory table (cheap to load); it must be exactly the
+    # two-letter territories the English names list, less the non-ISO reservations
+    from babel import Locale
+
+    from docgen.rules.customer import _NOT_ISO
+
+    named = {code for code in Locale("en").territories
+             if len(code) == 2 and code.isalpha() and code not in _NOT_ISO}
+    assert iso_countries() == named
+    assert len(named) > 240
+
+
 @pytest.mark.parametrize(("vat_id", "country", "valid"), [
     ("DE123456788", "DE", True), ("DE123456789", "DE", False), ("123456788", "DE", True),
     ("FR40303265045", "FR", True), ("FR40303265045", "DE", True),  # the prefix decides

@@ -218,12 +218,14 @@ def test_validate_never_imports_the_renderers(ws_path: Path) -> None:
         f"    main(['-w', {str(ws_path)!r}, 'validate', {str(deal)!r}])\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print('HEAVY', sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n")
+        f"print('HEAVY', sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+        "print('OTHER', sorted(m for m in sys.modules if m.startswith('docgen.cli._')))\n")
     # when
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, timeout=120)
-    # then
+    # then: no renderer, no database driver, and no other command's module
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+    assert "OTHER ['docgen.cli._common', 'docgen.cli._validate']" in proc.stdout, proc.stdout
 
 
 @rule("ZZZ999", name="always-crashes", severity=Severity.ERROR, gate=Gate.PO, summary="test",

@@ -128,3 +128,16 @@ def test_api_needs_a_valid_bearer_token(anonymous: Any, web_ws: Path, web_admin:
 
 def test_a_session_cookie_is_not_an_api_token(client: Any) -> None:
     assert client.get("/api/v1/deals").status_code == 401
+
+
+def test_every_answer_carries_the_security_headers(client: Any) -> None:
+    answers = [client.get("/deals"), client.get("/healthz"), client.get("/deals/NO-SUCH-DEAL"),
+               client.post("/deals/check", data={"csrf": "wrong"}),
+               client.get("/static/app.css"), client.get("/api/v1/deals")]
+    assert [r.status_code for r in answers] == [200, 200, 400, 403, 200, 401]
+    for r in answers:
+        assert r.headers["x-content-type-options"] == "nosniff", r.url
+        assert r.headers["x-frame-options"] == "SAMEORIGIN"
+        assert r.headers["referrer-policy"] == "same-origin"
+        assert "frame-ancestors 'self'" in r.headers["content-security-policy"]
+        assert len(r.headers.get_list("content-security-policy")) == 1

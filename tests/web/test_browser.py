@@ -216,6 +216,7 @@ def test_legal_sees_a_broken_template_before_activating(server: tuple[str, Path]
     url, root = server
     sign_in(page, url, ADMIN)
     page.goto(f"{url}/templates")
+    shoot(page, "08-templates")
     live = (root / "templates" / "html" / "po.html").read_bytes()
     broken = root.parent / "po.html"
     broken.write_bytes(live.replace(b"{% endblock %}", b"{% if deal %}{% endblock %}", 1))

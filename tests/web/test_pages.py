@@ -45,6 +45,9 @@ def test_deal_list_shows_readiness_per_document(client: Any) -> None:
     assert "PO" in row and "blocked by" in row
     clean = re.search(r'href="/deals/D-2026-0101">.*?</tr>', r.text, re.S).group(0)
     assert "PO\n    ready" in clean or "PO ready" in re.sub(r"\s+", " ", clean)
+    # every document has its name on its badge (the contract's was blank)
+    badges = re.findall(r'<li class="badge ok">\s*(.*?)\s+ready</li>', clean, re.S)
+    assert badges == ["PO", "SOW", "Onboarding", "Contract"], badges
     only_won = client.get("/deals", params={"stage": "won"}).text
     assert "D-2026-0125" in only_won and "D-2026-0101" not in only_won
 

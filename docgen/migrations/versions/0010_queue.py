@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_queue"
-down_revision = "0007_notify"
+down_revision = "0008_evidence"
 branch_labels = None
 depends_on = None
 
