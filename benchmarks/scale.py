@@ -119,8 +119,16 @@ class _Load:
             n += self.users
             t0 = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/validate", body=body, headers=headers)
-                resp = conn.getresponse()
+                try:
+                    conn.request("POST", "/api/v1/validate", body=body, headers=headers)
+                    resp = conn.getresponse()
+                except (ConnectionError, http.client.RemoteDisconnected):
+                    # the server closed the kept-alive connection (as a browser would, reconnect)
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    t0 = time.perf_counter()
+                    conn.request("POST", "/api/v1/validate", body=body, headers=headers)
+                    resp = conn.getresponse()
                 data = resp.read()
                 ms = (time.perf_counter() - t0) * 1000
                 ok = resp.status == 200 and json.loads(data)["deals"][0]["deal"]  # noqa: PLR2004

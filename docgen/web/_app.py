@@ -55,10 +55,12 @@ class Web:
         paths = [ws.catalogue_path, ws.lock_path, ws.policy_path,
                  ws.policy_path.with_suffix(".lock")]
         now = time.monotonic()
-        if self._templates_seen is None or now - self._templates_seen[0] >= TEMPLATES_LOOK:
+        # read once: keep_renderer() (outside the lock) may reset it meanwhile
+        seen = self._templates_seen
+        if seen is None or now - seen[0] >= TEMPLATES_LOOK:
             # walking the templates folder is most of a request's fixed cost: once a moment
-            self._templates_seen = (now, _newest(ws.templates_dir))
-        return (*(_mtime(p) for p in paths), self._templates_seen[1])
+            seen = self._templates_seen = (now, _newest(ws.templates_dir))
+        return (*(_mtime(p) for p in paths), seen[1])
 
     def session(self) -> api.Session:
         """A session for one request, on the warm workspace (reloaded after a change)."""
