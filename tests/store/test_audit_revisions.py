@@ -162,7 +162,9 @@ def test_revisions_recorded_before_the_audit_covered_them_are_adopted_on_upgrade
         db.execute("DELETE FROM audit_log WHERE action = 'revision.recorded'")
         db.execute("UPDATE audit_head SET seq = ?, mac = ?, head_mac = ?",
                    (before.seq, before.mac, head_mac(key, before.seq, before.mac)))
-        # back to 0007: without 0008_evidence's tables and column (rechained after 0009) ...
+        # back to 0007: without 0010_queue's table, 0008_evidence's tables and column
+        # (0008 rechained after 0009) ...
+        db.execute("DROP TABLE queued_documents")
         for table in ("deal_evidence", "evidence_files"):
             db.execute(f"DROP TABLE {table}")
         db.execute("ALTER TABLE deal_revisions DROP COLUMN findings")
