@@ -36,13 +36,23 @@ def _library_version() -> str | None:
         return None
 
 
+#: (file, mtime_ns, size) of every cache file this process has read: a long-lived server opens a
+#: session per request, and reads the file again only when it changed.
+_READ: set[tuple[Path, int, int]] = set()
+
+
 def load(state_dir: Path) -> None:
     """Add the verdicts cached under `state_dir` to the process's known verdicts."""
     path = state_dir / CACHE_FILE
     try:
+        st = path.stat()
+        seen = (path, st.st_mtime_ns, st.st_size)
+        if seen in _READ:
+            return
         data = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return
+    _READ.add(seen)
     if not isinstance(data, dict) or data.get("email_validator") != _library_version():
         return
     verdicts = data.get("verdicts")
