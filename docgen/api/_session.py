@@ -99,7 +99,6 @@ class Session:
         self._token = token.strip() if token and token.strip() else None
         self._actor: User | None = None
         self._notifier: Notifier | None = None
-        self._verdicts_loaded = False  # the workspace's cached email verdicts (CUS001)
         #: every file this session read as input: never written onto (SPEC §6 "Files")
         self._inputs: set[Path] = set()
 
@@ -408,9 +407,7 @@ class Session:
 
             resolve = resolver(self.counted_decisions)
         catalogues = self._catalogues_for(deals)
-        if not self._verdicts_loaded:
-            email_verdicts.load(ws.state_dir)
-            self._verdicts_loaded = True
+        email_verdicts.load(ws.state_dir)  # read again only when the file changed
         reads = self._decision_reader() is not None
         out = []
         for (src, deal), (cat, skus) in zip(deals, catalogues, strict=True):
