@@ -137,14 +137,20 @@ class ItemState:
     recorded: EvidenceRecord | None = None
 
 
+#: The two answers for an entry with nothing recorded that needs no approval (most entries of
+#: most deals: the rules ask for every entry of every deal validated).
+_MET = ItemState(True)
+_NO_EVIDENCE = ItemState(False, "has no evidence")
+
+
 def check(policy: Policy, entry: ChecklistItem, in_deal: bool,
           recorded: EvidenceRecord | None) -> ItemState:
     """Is checklist `entry` met by the deal file's evidence (`in_deal`: it has some that
     counts) and the item's latest recorded evidence?"""
     if entry.requires != "approved":
-        if in_deal or recorded is not None:
-            return ItemState(True, recorded=recorded)
-        return ItemState(False, "has no evidence")
+        if recorded is None:
+            return _MET if in_deal else _NO_EVIDENCE
+        return ItemState(True, recorded=recorded)
     if recorded is not None and recorded.status == "approved":
         roles = entry.approvers
         if not roles or _holds_any(policy, roles, recorded.by):

@@ -7,6 +7,7 @@ ever becomes money.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -57,6 +58,22 @@ class Money:
     def of(cls, amount: Decimal, currency: str) -> Money:
         """`amount` rounded to `currency`'s minor unit."""
         return cls(quantize(amount, currency), currency)
+
+    @classmethod
+    def total(cls, amounts: Iterable[Money], currency: str) -> Money:
+        """The sum of `amounts`, each in `currency` (ValueError otherwise; TypeError for
+        anything but Money); zero at the currency's precision when there are none. One
+        addition of amounts per item, not one Money per partial sum as ``sum()`` makes."""
+        result = quantize(Decimal(0), currency)
+        for m in amounts:
+            if not isinstance(m, Money):
+                msg = f"cannot combine Money with {type(m).__name__}"
+                raise TypeError(msg)
+            if m.currency != currency:
+                msg = f"cannot combine {currency} with {m.currency}"
+                raise ValueError(msg)
+            result += m.amount
+        return cls(result, currency)
 
     def _check(self, other: Money) -> None:
         if not isinstance(other, Money):

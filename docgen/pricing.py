@@ -260,13 +260,14 @@ def price_sku_line(index: int, sku: Sku | None, code: str, quantity: Decimal,
     """
     price = sku.list_price.get(currency) if sku else None
     runs: int | None = None
-    if sku is not None and sku.recurring:
+    recurring = sku is not None and sku.recurring
+    if recurring:
         runs = months if months is not None else term_months
         if runs is not None and runs <= 0:
             runs = None
     elif months is not None:
         price = None  # months on a one-off SKU: no honest price (PRC007)
-    if sku is None or price is None or (sku.recurring and runs is None):
+    if sku is None or price is None or (recurring and runs is None):
         return PricedLine(index=index, where=f"lines[{index}]", kind="sku", code=code,
                           name=sku.name if sku else code,
                           description=sku.description_in() if sku else "",
@@ -324,12 +325,12 @@ def price_deal(deal: Deal, catalogue: Catalogue, policy: Policy,
 def total(lines: list[PricedLine], cur: str, policy: Policy, deal: Deal) -> Totals:
     """Totals of the priced lines; tax at the policy's rate for the customer's territory."""
     priced = [ln for ln in lines if ln.priced]
-    zero = Money.zero(cur)
-    list_total = sum((ln.list_amount for ln in priced if ln.list_amount), zero)
-    discount_total = sum((ln.discount_amount for ln in priced if ln.discount_amount), zero)
+    list_total = Money.total((ln.list_amount for ln in priced if ln.list_amount), cur)
+    discount_total = Money.total((ln.discount_amount for ln in priced if ln.discount_amount),
+                                 cur)
     sold = list_total - discount_total
     rate = policy.tax_rates.get(deal.customer.territory)
-    tax = Money.of(sold.amount * rate / HUNDRED, cur) if rate is not None else zero
+    tax = Money.of(sold.amount * rate / HUNDRED, cur) if rate is not None else Money.zero(cur)
     return Totals(currency=cur, list_total=list_total, discount_total=discount_total,
                   discount_pct=effective_pct(discount_total, list_total), sold_subtotal=sold,
                   tax_rate=rate, tax_amount=tax, total_due=Money(sold.amount + tax.amount, cur))

@@ -184,6 +184,14 @@ def _entries(key: tuple[str | tuple[str, str, tuple[str, ...]], ...]
     return tuple(out.values())
 
 
+#: id(a checklist's list) -> (that list, its entries): the rules ask for every checklist of
+#: every deal validated, and an input model's lists do not change once it is loaded.
+_ENTRIES_OF: dict[int, tuple[list[Any], tuple[ChecklistItem, ...]]] = {}
+#: id(a policy's stages) -> (those stages, {stage id: position}), for
+#: :meth:`Policy.stage_position`.
+_STAGE_ORDER: dict[int, tuple[list[Any], dict[str, int]]] = {}
+
+
 def _entry_kind(value: Any) -> str:
     return "<item with a condition>" if isinstance(value, dict | ChecklistItem) else "<item>"
 
@@ -210,9 +218,15 @@ class Checklists(Input):
     def entries(self, which: str) -> list[ChecklistItem]:
         """The entries of checklist `which` (pricing, po, onboarding) as items with their
         condition (a bare name requires evidence ``received``), each item once, in order."""
-        key = tuple(e if isinstance(e, str) else (e.item, e.requires, tuple(e.approvers))
-                    for e in getattr(self, which))
-        return list(_entries(key))
+        raw = getattr(self, which)
+        hit = _ENTRIES_OF.get(id(raw))
+        if hit is None or hit[0] is not raw:
+            key = tuple(e if isinstance(e, str) else (e.item, e.requires, tuple(e.approvers))
+                        for e in raw)
+            if len(_ENTRIES_OF) > 1024:
+                _ENTRIES_OF.clear()
+            hit = _ENTRIES_OF[id(raw)] = (raw, _entries(key))
+        return list(hit[1])
 
     def items(self, which: str) -> list[str]:
         """The item names of checklist `which`, each once, in order."""
@@ -365,16 +379,27 @@ class Policy(Input):
         """Every stage a deal may be in: the pipeline stages, then the lost stage."""
         return self.stage_ids + ([self.lost_stage] if self.lost_stage else [])
 
+    def stage_position(self, stage: str | None) -> int | None:
+        """Where `stage` is in the pipeline (0 for the first stage), or None when it is not a
+        pipeline stage (None, the lost stage, or an unknown id)."""
+        if stage is None:
+            return None
+        hit = _STAGE_ORDER.get(id(self.stages))
+        if hit is None or hit[0] is not self.stages:
+            if len(_STAGE_ORDER) > 1024:
+                _STAGE_ORDER.clear()
+            hit = _STAGE_ORDER[id(self.stages)] = (
+                self.stages, {s: i for i, s in reversed(list(enumerate(self.stage_ids)))})
+        return hit[1].get(stage)
+
     def is_before(self, stage: str | None, bound: str | None) -> bool:
         """True when `stage` is a pipeline stage that comes before the pipeline stage `bound`.
 
         False when either is None or not a pipeline stage (the lost stage included): callers
         use it to relax a check, so anything it cannot place keeps the strict behaviour.
         """
-        ids = self.stage_ids
-        if stage is None or bound is None or stage not in ids or bound not in ids:
-            return False
-        return ids.index(stage) < ids.index(bound)
+        at, end = self.stage_position(stage), self.stage_position(bound)
+        return at is not None and end is not None and at < end
 
     def has_evidence(self, deal: Deal, item: str) -> bool:
         """True when `deal` records `item`: a date, `true` or a record.

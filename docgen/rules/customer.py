@@ -85,6 +85,15 @@ EMAIL_VERDICTS: dict[str, str | None] = {}
 NEW_EMAIL_VERDICTS: set[str] = set()
 
 
+@lru_cache(maxsize=1)
+def _email_validator() -> Any:
+    """The email-validator module, imported on first use (a ``from … import`` in
+    :func:`email_problem` would cost more than a dict lookup on every new address)."""
+    import email_validator
+
+    return email_validator
+
+
 def email_problem(address: str) -> str | None:
     """Why `address` is not a valid email address (email-validator, no DNS), or None.
 
@@ -95,11 +104,10 @@ def email_problem(address: str) -> str | None:
         return EMAIL_VERDICTS[address]
     except KeyError:
         pass
-    from email_validator import EmailNotValidError, validate_email
-
+    library = _email_validator()
     try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
+        library.validate_email(address, check_deliverability=False)
+    except library.EmailNotValidError as exc:
         verdict: str | None = str(exc)
     else:
         verdict = None
@@ -344,7 +352,8 @@ def _deal_texts(model: BaseModel) -> list[tuple[str, str]]:
     once, and for others one look at their JSON (pydantic's serializer, in Rust, leaves
     non-ASCII characters as they are) says so before any Python walk.
     """
-    if getattr(model, "_ascii_only", False) or not _bad_chars(model.model_dump_json()):
+    private = model.__pydantic_private__  # a loaded deal's `_ascii_only`, without __getattr__
+    if (private and private.get("_ascii_only")) or not _bad_chars(model.model_dump_json()):
         return []
     out: list[tuple[str, str]] = []
     stack: list[tuple[str, Any]] = [("", model)]
@@ -393,15 +402,13 @@ def _document_texts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
     (bundle components too)."""
     for where, text in _deal_texts(ctx.deal):
         yield where, "The text", text
+    if _plain_catalogue(ctx.catalogue, ctx.skus):  # most catalogues: nothing more to look at
+        return
     for field, text in _vendor_texts(ctx.catalogue.catalogue.vendor):
         yield f"catalogue.vendor.{field}", "The vendor's text", text
     for ln in ctx.sku_lines():
-        sku = ln.sku
-        if sku is None:  # pragma: no cover - sku_lines() yields only lines with a SKU
-            continue
-        for comp in (sku, *(ctx.skus[c.sku] for c in sku.components if c.sku in ctx.skus)):
-            for field, text in _sku_texts(comp):
-                yield ln.where, f"The catalogue {field} of {comp.code}", text
+        for what, text in _line_texts(ln.sku, ctx.skus):
+            yield ln.where, what, text
 
 
 #: id(sku) -> (sku, its texts CUS005 reports); the SKU is kept so its id is never reused.
@@ -426,6 +433,57 @@ def _sku_texts(sku: Any) -> tuple[tuple[str, str], ...]:
         _SKU_TEXTS.clear()
     _SKU_TEXTS[id(sku)] = (sku, tuple(found))
     return tuple(found)
+
+
+#: (id(catalogue), id(skus)) -> (catalogue, skus, plain) of :func:`_plain_catalogue`.
+_PLAIN: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
+
+
+def _plain_catalogue(catalogue: Any, skus: dict[str, Any]) -> bool:
+    """True when neither the catalogue's vendor block nor any SKU of `skus` holds a text
+    CUS005 reports (then no line of any deal needs looking at), worked out once per catalogue."""
+    key = (id(catalogue), id(skus))
+    hit = _PLAIN.get(key)
+    if hit is None or hit[0] is not catalogue or hit[1] is not skus:
+        plain = not _vendor_texts(catalogue.catalogue.vendor) and not any(
+            _sku_texts(sku) for sku in skus.values())
+        if len(_PLAIN) > 64:
+            _PLAIN.clear()
+        hit = _PLAIN[key] = (catalogue, skus, plain)
+    return hit[2]
+
+
+#: (id(sku), id(skus)) -> (sku, skus, texts) of :func:`_line_texts`; both objects are kept so
+#: neither id is reused while its entry lives.
+_LINE_TEXTS: dict[tuple[int, int], tuple[Any, Any, tuple[tuple[str, str], ...]]] = {}
+
+
+def _line_texts(sku: Any, skus: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(what, text) of every text a line of `sku` prints that CUS005 reports: the SKU's own and
+    its bundle components' (looked up in `skus`), worked out once per SKU and catalogue."""
+    key = (id(sku), id(skus))
+    hit = _LINE_TEXTS.get(key)
+    if hit is not None and hit[0] is sku and hit[1] is skus:
+        return hit[2]
+    texts = tuple((f"The catalogue {field} of {comp.code}", text)
+                  for comp in (sku, *(skus[c.sku] for c in sku.components if c.sku in skus))
+                  for field, text in _sku_texts(comp))
+    if len(_LINE_TEXTS) > 4096:
+        _LINE_TEXTS.clear()
+    _LINE_TEXTS[key] = (sku, skus, texts)
+    return texts
+
+
+@lru_cache(maxsize=64)
+def _locale_unprintable(locale: str, currency: str) -> tuple[str, ...]:
+    """The characters of :func:`locale_text` no installed font can print (asked once per
+    locale and currency: the fonts' answers are cached for the process anyway)."""
+    printed = locale_text(locale, currency)
+    if not _wide(printed):
+        return ()
+    from docgen.fonts import unprintable  # only for text outside Latin-1: keeps startup fast
+
+    return tuple(unprintable(printed))
 
 
 def _named(chars: list[str]) -> str:
@@ -468,15 +526,11 @@ def unprintable_text(ctx: RuleContext) -> Iterator[Finding]:
     again, or write the text in Latin letters.
     """
     customer = ctx.deal.customer
-    printed = locale_text(customer.locale, customer.currency)
-    if _wide(printed):
-        from docgen.fonts import unprintable  # only for text outside Latin-1: keeps startup fast
-
-        if missing := unprintable(printed):
-            yield unprintable_text.finding(
-                "customer.locale", what=f"The dates and amounts printed for {customer.locale}",
-                problem=f"have characters no installed font can print ({_named(missing)}): "
-                        "the PDF would fail to render")
+    if missing := _locale_unprintable(customer.locale, customer.currency):
+        yield unprintable_text.finding(
+            "customer.locale", what=f"The dates and amounts printed for {customer.locale}",
+            problem=f"have characters no installed font can print ({_named(list(missing))}): "
+                    "the PDF would fail to render")
     seen: set[tuple[str, str]] = set()
     for where, what, text in _document_texts(ctx):
         if (where, text) in seen:

@@ -154,13 +154,9 @@ def quantity_out_of_range(ctx: RuleContext) -> Iterator[Finding]:
     Change the quantity, or split the deal.
     """
     for ln in ctx.priced.lines:
-        item = ln.code or f"'{ln.description}'"
         qty = ln.quantity
         lo = ln.sku.min_quantity if ln.sku else None
         hi = ln.sku.max_quantity if ln.sku else None
-        allowed = "above zero"
-        if lo is not None or hi is not None:
-            allowed = f"from {lo if lo is not None else 1} to {hi if hi is not None else 'any'}"
         if qty <= 0:
             problem = "is not positive"
         elif lo is not None and qty < lo:
@@ -169,7 +165,11 @@ def quantity_out_of_range(ctx: RuleContext) -> Iterator[Finding]:
             problem = f"is above the maximum {hi}"
         else:
             continue
-        yield quantity_out_of_range.finding(ln.where, quantity=qty, item=item, problem=problem,
+        allowed = "above zero"
+        if lo is not None or hi is not None:
+            allowed = f"from {lo if lo is not None else 1} to {hi if hi is not None else 'any'}"
+        yield quantity_out_of_range.finding(ln.where, quantity=qty, item=ln.code or
+                                            f"'{ln.description}'", problem=problem,
                                             allowed=allowed)
 
 
@@ -230,7 +230,7 @@ def months_differ_from_term(ctx: RuleContext) -> Iterator[Finding]:
     """
     term = ctx.deal.contract.term_months
     for ln in ctx.priced.lines:
-        if not ln.recurring or ln.months is None or ln.months_reason is None:
+        if ln.months is None or ln.months_reason is None or not ln.recurring:
             continue
         if term is None or ln.months != term:
             yield months_differ_from_term.finding(

@@ -49,19 +49,19 @@ def stage_skipped(ctx: RuleContext) -> Iterator[Finding]:
     `po_from`, send a quotation (`docgen po --draft`) instead of a PO.
     """
     stage = ctx.deal.stage
-    ids = ctx.policy.stage_ids
-    if stage is None or stage not in ids:  # no stage, or the lost stage: no place in the order
+    at = ctx.policy.stage_position(stage)
+    if stage is None or at is None:  # no stage, or the lost stage: no place in the order
         return
     po_from = ctx.policy.po_from
     if ctx.policy.is_before(stage, po_from):
         yield stage_skipped.finding(
             "stage", stage=stage, item="", earlier="",
-            problem=f"(probability {ctx.policy.stages[ids.index(stage)].probability} %): a "
+            problem=f"(probability {ctx.policy.stages[at].probability} %): a "
                     f"final PO is issued from stage '{po_from}' on",
             hint=f"Record what the stages up to '{po_from}' require and move the deal on, or "
                  "send a quotation (docgen po --draft)")
     seen: set[str] = set()
-    for earlier in ctx.policy.stages[: ids.index(stage)]:
+    for earlier in ctx.policy.stages[:at]:
         for item in earlier.requires:
             if item in seen:
                 continue
