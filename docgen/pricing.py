@@ -35,6 +35,8 @@ from docgen.money import Money
 __all__ = ["ComponentLine", "PricedDeal", "PricedLine", "Totals", "price_deal"]
 
 HUNDRED = Decimal(100)
+#: Percentages are shown to 2 decimals.
+CENT = Decimal("0.01")
 LineKind = Literal["sku", "custom"]
 
 
@@ -190,7 +192,7 @@ def effective_pct(discount: Money, list_amount: Money) -> Decimal:
     """Discount as a percent of the list amount, for display (2 decimals); 0 when list is 0."""
     if list_amount.is_zero():
         return Decimal("0.00")
-    return (discount.amount * HUNDRED / list_amount.amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return (discount.amount * HUNDRED / list_amount.amount).quantize(CENT, ROUND_HALF_UP)
 
 
 def _use_by(sku: Sku | None, start: date | None) -> date | None:
@@ -235,6 +237,8 @@ def _priced(index: int, kind: LineKind, code: str | None, name: str, description
 
 def _components(sku: Sku, skus: dict[str, Sku], qty: Decimal,
                 start: date | None) -> tuple[ComponentLine, ...]:
+    if not sku.components:
+        return ()
     out = []
     for comp in sku.components:
         c = skus.get(comp.sku)

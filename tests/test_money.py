@@ -43,3 +43,15 @@ def test_money_sums_and_compares() -> None:
     assert Money(D(1), "EUR") < Money(D(2), "EUR")
     assert Money.zero("JPY") == Money(D(0), "JPY")
     assert Money.of(D("2.665"), "USD").amount == D("2.67")
+
+
+def test_money_total_sums_one_currency_and_refuses_others() -> None:
+    items = [Money(D("1.10"), "EUR"), Money(D("2.20"), "EUR"), Money(D("0.01"), "EUR")]
+    assert Money.total(items, "EUR") == sum(items) == Money(D("3.31"), "EUR")
+    assert str(Money.total([], "JPY").amount) == "0"  # zero at the currency's precision
+    assert str(Money.total([], "BHD").amount) == "0.000"
+    assert str(Money.total(iter(items), "EUR").amount) == "3.31"  # any iterable, once
+    with pytest.raises(ValueError, match="EUR with USD"):
+        Money.total([*items, Money(D(1), "USD")], "EUR")
+    with pytest.raises(TypeError):
+        Money.total([D(1)], "EUR")  # type: ignore[list-item]

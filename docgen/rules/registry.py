@@ -60,9 +60,14 @@ class RuleContext:
         """Roles that approve exceptions (CAT002, CAT007)."""
         return tuple(self.policy.exceptions.approvers)
 
-    def sku_lines(self) -> Iterator[PricedLine]:
+    def sku_lines(self) -> tuple[PricedLine, ...]:
         """Catalogue lines whose SKU exists."""
-        return (ln for ln in self.priced.lines if ln.kind == "sku" and ln.sku is not None)
+        return self._sku_lines
+
+    @cached_property
+    def _sku_lines(self) -> tuple[PricedLine, ...]:
+        # several rules walk them: picked out once per deal
+        return tuple(ln for ln in self.priced.lines if ln.kind == "sku" and ln.sku is not None)
 
 
 RuleFn = Callable[[RuleContext], Iterator[Finding]]

@@ -355,3 +355,23 @@ def test_cli_refuses_a_po_at_the_first_stage(run_cli: RunCli, write_deal: Callab
     assert proc.returncode == 1, proc.stderr
     assert "STG001" in proc.stdout + proc.stderr
     assert_no_traceback(proc)
+
+
+def test_each_policy_answers_with_its_own_stage_order_and_checklists() -> None:
+    """Stage order and checklist entries are worked out once per policy object and kept: two
+    policies in one process (a web app serving two workspaces) never answer with the other's."""
+    first = _policy()
+    data = _policy_data()
+    data["stages"] = list(reversed(data["stages"]))
+    data["checklists"]["po"] = ["billing_details"]
+    second = Policy.model_validate(data)
+    ids = first.stage_ids
+    for _ in range(2):  # the second time from what was kept
+        assert first.stage_position(ids[0]) == 0
+        assert second.stage_position(ids[0]) == len(ids) - 1
+        assert first.is_before(ids[0], ids[-1]) and not second.is_before(ids[0], ids[-1])
+        assert first.checklists.items("po") != second.checklists.items("po") == [
+            "billing_details"]
+    assert first.stage_position(None) is None and first.stage_position("nowhere") is None
+    assert first.lost_stage and first.stage_position(first.lost_stage) is None
+    assert not first.is_before(first.lost_stage, ids[-1])
