@@ -220,10 +220,11 @@ def _discount(list_amount: Money, pct: Decimal | None, amount: Decimal | None,
 
 def _priced(index: int, kind: LineKind, code: str | None, name: str, description: str,
             family: str | None, unit: str, quantity: Decimal, unit_price: Decimal,
-            currency: str, pct: Decimal | None, amount: Decimal | None, included: bool,
-            **extra: Any) -> PricedLine:
+            currency: str, pct: Decimal | None, amount: Decimal | None, included: bool, *,
+            auto_added: bool = False, sku: Sku | None = None, use_by: date | None = None,
+            components: tuple[ComponentLine, ...] = (), months: int | None = None,
+            months_reason: str | None = None) -> PricedLine:
     list_unit = Money(unit_price, currency)
-    months = extra.get("months")
     list_amount = Money.of(unit_price * quantity * (months or 1), currency)
     discount = _discount(list_amount, pct, amount, included)
     return PricedLine(
@@ -232,7 +233,9 @@ def _priced(index: int, kind: LineKind, code: str | None, name: str, description
         currency=currency, priced=True, list_unit_price=list_unit, list_amount=list_amount,
         discount_pct_entered=pct, discount_amount_entered=amount, discount_amount=discount,
         discount_pct=HUNDRED if included else effective_pct(discount, list_amount),
-        sold_amount=list_amount - discount, included=included, **extra)
+        sold_amount=list_amount - discount, included=included, auto_added=auto_added,
+        use_by=use_by, sku=sku, components=components, months=months,
+        months_reason=months_reason)
 
 
 def _components(sku: Sku, skus: dict[str, Sku], qty: Decimal,
