@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,17 @@ from jinja2.exceptions import SecurityError
 from docgen.render.pdf import jinja_env
 
 HOSTILE = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jinja keeps its cache in a folder of this user's under the temporary directory, which
+    every other process of the user shares: test workers running beside this one write their
+    templates' entries there too. These tests get a folder of their own, so that the entries
+    they count are the ones they made."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
 
 
 def _cache_files(env: object) -> set[Path]:
