@@ -187,9 +187,10 @@ def _entries(key: tuple[str | tuple[str, str, tuple[str, ...]], ...]
 #: id(a checklist's list) -> (that list, its entries): the rules ask for every checklist of
 #: every deal validated, and an input model's lists do not change once it is loaded.
 _ENTRIES_OF: dict[int, tuple[list[Any], tuple[ChecklistItem, ...]]] = {}
-#: id(a policy's stages) -> (those stages, {stage id: position}), for
-#: :meth:`Policy.stage_position`.
-_STAGE_ORDER: dict[int, tuple[list[Any], dict[str, int]]] = {}
+#: id(a policy's stages) -> (those stages, {stage id: position}, what each stage's earlier
+#: stages require), for :meth:`Policy.stage_position` and :meth:`Policy.required_before`.
+_Required = tuple[tuple[str, str], ...]
+_STAGE_ORDER: dict[int, tuple[list[Any], dict[str, int], list[_Required]]] = {}
 
 
 def _entry_kind(value: Any) -> str:
@@ -379,18 +380,35 @@ class Policy(Input):
         """Every stage a deal may be in: the pipeline stages, then the lost stage."""
         return self.stage_ids + ([self.lost_stage] if self.lost_stage else [])
 
+    def _stage_order(self) -> tuple[dict[str, int], list[_Required]]:
+        """{stage id: position} and, per position, :meth:`required_before` of that stage:
+        worked out once per policy (the rules ask on every deal validated)."""
+        hit = _STAGE_ORDER.get(id(self.stages))
+        if hit is None or hit[0] is not self.stages:
+            order = {s: i for i, s in reversed(list(enumerate(self.stage_ids)))}
+            required: list[_Required] = []
+            seen: dict[str, str] = {}
+            for stage in self.stages:
+                required.append(tuple(seen.items()))
+                for item in stage.requires:
+                    seen.setdefault(item, stage.id)
+            if len(_STAGE_ORDER) > 1024:
+                _STAGE_ORDER.clear()
+            hit = _STAGE_ORDER[id(self.stages)] = (self.stages, order, required)
+        return hit[1], hit[2]
+
     def stage_position(self, stage: str | None) -> int | None:
         """Where `stage` is in the pipeline (0 for the first stage), or None when it is not a
         pipeline stage (None, the lost stage, or an unknown id)."""
-        if stage is None:
-            return None
-        hit = _STAGE_ORDER.get(id(self.stages))
-        if hit is None or hit[0] is not self.stages:
-            if len(_STAGE_ORDER) > 1024:
-                _STAGE_ORDER.clear()
-            hit = _STAGE_ORDER[id(self.stages)] = (
-                self.stages, {s: i for i, s in reversed(list(enumerate(self.stage_ids)))})
-        return hit[1].get(stage)
+        return None if stage is None else self._stage_order()[0].get(stage)
+
+    def required_before(self, stage: str) -> tuple[tuple[str, str], ...]:
+        """(item, the stage that requires it) of every item the pipeline stages before `stage`
+        require, each item once with the first stage that requires it, in stage order; empty
+        for the first stage and for anything not a pipeline stage."""
+        order, required = self._stage_order()
+        at = order.get(stage)
+        return () if at is None else required[at]
 
     def is_before(self, stage: str | None, bound: str | None) -> bool:
         """True when `stage` is a pipeline stage that comes before the pipeline stage `bound`.
@@ -410,6 +428,12 @@ class Policy(Input):
         if ev is None:
             return False
         return ev.done or item in self.questions
+
+    def evidence_in(self, deal: Deal) -> frozenset[str]:
+        """Every item `deal` records evidence for: the items :meth:`has_evidence` is true of."""
+        questions = self.questions
+        return frozenset(item for item, ev in deal.evidence.items()
+                         if ev.done or item in questions)
 
     def band_for(self, pct: Pct) -> Band:
         """The band a discount of `pct` percent falls in (the first whose up_to reaches it)."""

@@ -26,14 +26,14 @@ def _unmet(ctx: RuleContext, which: str) -> list[tuple[str, ItemState]]:
     """The entries of checklist `which` that are not met, each once, in the policy's order:
     no evidence (in the deal file or recorded), or not the approved evidence the entry
     requires."""
-    policy, deal, recorded = ctx.policy, ctx.deal, ctx.recorded
+    done, recorded = ctx.in_deal, ctx.recorded
     out = []
-    for entry in policy.checklists.entries(which):
-        in_deal = policy.has_evidence(deal, entry.item)
+    for entry in ctx.policy.checklists.entries(which):
+        in_deal = entry.item in done
         rec = recorded.get(entry.item) if recorded else None
         if in_deal and rec is None and entry.requires != "approved":
             continue  # most entries of most deals: met by the deal file (what check() says)
-        state = check(policy, entry, in_deal, rec)
+        state = check(ctx.policy, entry, in_deal, rec)
         if not state.met:
             out.append((entry.item, state))
     return out

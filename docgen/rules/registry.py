@@ -40,17 +40,23 @@ class RuleContext:
     skus: dict[str, Sku]
     recorded: Mapping[str, EvidenceRecord] = field(default_factory=dict)
 
+    @cached_property
+    def in_deal(self) -> frozenset[str]:
+        """The items the deal file has evidence for (:meth:`Policy.evidence_in`): several rules
+        ask about each item, so the deal's evidence is read once."""
+        return self.policy.evidence_in(self.deal)
+
     def has_evidence(self, item: str) -> bool:
         """True when `item` has evidence: in the deal file (:meth:`Policy.has_evidence`) or
         recorded."""
-        return self.policy.has_evidence(self.deal, item) or item in self.recorded
+        return item in self.in_deal or item in self.recorded
 
     def evidence(self, item: str) -> Evidence | None:
         """The evidence of `item` the dated rules read: the deal file's when it counts, else
         the recorded one (its date, who recorded it, the file's name), else whatever the deal
         file says (``false``) or None."""
         ev = self.deal.evidence.get(item)
-        if self.policy.has_evidence(self.deal, item):
+        if item in self.in_deal:
             return ev
         rec = self.recorded.get(item)
         return rec.as_evidence() if rec is not None else ev

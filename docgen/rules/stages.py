@@ -60,17 +60,11 @@ def stage_skipped(ctx: RuleContext) -> Iterator[Finding]:
                     f"final PO is issued from stage '{po_from}' on",
             hint=f"Record what the stages up to '{po_from}' require and move the deal on, or "
                  "send a quotation (docgen po --draft)")
-    seen: set[str] = set()
-    for earlier in ctx.policy.stages[:at]:
-        for item in earlier.requires:
-            if item in seen:
-                continue
-            seen.add(item)
-            if not ctx.has_evidence(item):
-                yield stage_skipped.finding(
-                    f"evidence.{item}", stage=stage, item=item, earlier=earlier.id,
-                    problem=f"but '{item}', required to leave stage '{earlier.id}', has no "
-                            "evidence")
+    for item, earlier in ctx.policy.required_before(stage):
+        if not ctx.has_evidence(item):
+            yield stage_skipped.finding(
+                f"evidence.{item}", stage=stage, item=item, earlier=earlier,
+                problem=f"but '{item}', required to leave stage '{earlier}', has no evidence")
 
 
 @rule("STG002", name="deal-lost", severity=Severity.ERROR, gate=Gate.PO,

@@ -372,6 +372,25 @@ def test_each_policy_answers_with_its_own_stage_order_and_checklists() -> None:
         assert first.is_before(ids[0], ids[-1]) and not second.is_before(ids[0], ids[-1])
         assert first.checklists.items("po") != second.checklists.items("po") == [
             "billing_details"]
+        assert first.required_before(ids[0]) == () == second.required_before(ids[-1])
+        items = [i for s in first.stages[:-1] for i in s.requires]
+        assert [i for i, _ in first.required_before(ids[-1])] == list(dict.fromkeys(items))
+        assert {e for _, e in first.required_before(ids[-1])} <= set(ids[:-1])
     assert first.stage_position(None) is None and first.stage_position("nowhere") is None
+    assert first.required_before("nowhere") == () == first.required_before(first.lost_stage)
     assert first.lost_stage and first.stage_position(first.lost_stage) is None
     assert not first.is_before(first.lost_stage, ids[-1])
+
+
+def test_the_items_with_evidence_are_those_has_evidence_answers_for() -> None:
+    """RuleContext reads a deal's evidence once (Policy.evidence_in); it must agree item by
+    item with Policy.has_evidence, `false` for a yes/no question and for anything else too."""
+    policy = _policy()
+    question = policy.questions[0]
+    other = next(i for i in policy.checklists.all_items if i not in policy.questions)
+    for deal in (_clean(), _without(_clean(), other, **{question: False}),
+                 _without(_clean(), **{other: False, question: True})):
+        items = set(deal.evidence) | {"never-recorded"}
+        assert policy.evidence_in(deal) == {i for i in items if policy.has_evidence(deal, i)}
+    answered = _without(_clean(), **{question: False, other: False})
+    assert question in policy.evidence_in(answered) and other not in policy.evidence_in(answered)
