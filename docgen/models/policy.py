@@ -187,9 +187,10 @@ def _entries(key: tuple[str | tuple[str, str, tuple[str, ...]], ...]
 #: id(a checklist's list) -> (that list, its entries): the rules ask for every checklist of
 #: every deal validated, and an input model's lists do not change once it is loaded.
 _ENTRIES_OF: dict[int, tuple[list[Any], tuple[ChecklistItem, ...]]] = {}
+#: (item, the stage that requires it) pairs: what a deal must have done to be in a stage.
+_Required = tuple[tuple[str, str], ...]
 #: id(a policy's stages) -> (those stages, {stage id: position}, what each stage's earlier
 #: stages require), for :meth:`Policy.stage_position` and :meth:`Policy.required_before`.
-_Required = tuple[tuple[str, str], ...]
 _STAGE_ORDER: dict[int, tuple[list[Any], dict[str, int], list[_Required]]] = {}
 
 
@@ -402,7 +403,7 @@ class Policy(Input):
         pipeline stage (None, the lost stage, or an unknown id)."""
         return None if stage is None else self._stage_order()[0].get(stage)
 
-    def required_before(self, stage: str) -> tuple[tuple[str, str], ...]:
+    def required_before(self, stage: str) -> _Required:
         """(item, the stage that requires it) of every item the pipeline stages before `stage`
         require, each item once with the first stage that requires it, in stage order; empty
         for the first stage and for anything not a pipeline stage."""
