@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (Discriminator, Field, Tag, ValidationInfo, field_validator,
                       model_validator)
 
+from docgen._identity_memo import IdentityMemo
 from docgen.models._base import Input, LocaleCode, Pct, Text, Word
 
 if TYPE_CHECKING:
@@ -171,27 +171,37 @@ class ChecklistItem(Input):
         return self
 
 
-@lru_cache(maxsize=256)
-def _entries(key: tuple[str | tuple[str, str, tuple[str, ...]], ...]
-             ) -> tuple[ChecklistItem, ...]:
-    """Checklist entries as items with their condition, each item once (cached by content: the
-    rules ask for them on every deal validated)."""
+def _entries(raw: list[Any]) -> tuple[ChecklistItem, ...]:
+    """A checklist's entries as items with their condition, each item once."""
     out: dict[str, ChecklistItem] = {}
-    for k in key:
-        entry = ChecklistItem(item=k) if isinstance(k, str) else ChecklistItem(
-            item=k[0], requires=k[1], approvers=list(k[2]))  # type: ignore[arg-type]
+    for e in raw:
+        entry = ChecklistItem(item=e) if isinstance(e, str) else e
         out.setdefault(entry.item, entry)
     return tuple(out.values())
 
 
-#: id(a checklist's list) -> (that list, its entries): the rules ask for every checklist of
-#: every deal validated, and an input model's lists do not change once it is loaded.
-_ENTRIES_OF: dict[int, tuple[list[Any], tuple[ChecklistItem, ...]]] = {}
+#: The entries of a checklist's list: the rules ask for every checklist of every deal validated.
+_ENTRIES_OF = IdentityMemo(_entries, limit=1024)
 #: (item, the stage that requires it) pairs: what a deal must have done to be in a stage.
 _Required = tuple[tuple[str, str], ...]
-#: id(a policy's stages) -> (those stages, {stage id: position}, what each stage's earlier
-#: stages require), for :meth:`Policy.stage_position` and :meth:`Policy.required_before`.
-_STAGE_ORDER: dict[int, tuple[list[Any], dict[str, int], list[_Required]]] = {}
+
+
+def _stage_order(stages: list[Any]) -> tuple[dict[str, int], list[_Required]]:
+    """{stage id: position} and, per position, what the stages before it require (each item
+    once, with the first stage that requires it)."""
+    order = {s.id: i for i, s in reversed(list(enumerate(stages)))}
+    required: list[_Required] = []
+    seen: dict[str, str] = {}
+    for stage in stages:
+        required.append(tuple(seen.items()))
+        for item in stage.requires:
+            seen.setdefault(item, stage.id)
+    return order, required
+
+
+#: :func:`_stage_order` of a policy's stages, for :meth:`Policy.stage_position` and
+#: :meth:`Policy.required_before`.
+_STAGE_ORDER = IdentityMemo(_stage_order, limit=1024)
 
 
 def _entry_kind(value: Any) -> str:
@@ -220,15 +230,7 @@ class Checklists(Input):
     def entries(self, which: str) -> list[ChecklistItem]:
         """The entries of checklist `which` (pricing, po, onboarding) as items with their
         condition (a bare name requires evidence ``received``), each item once, in order."""
-        raw = getattr(self, which)
-        hit = _ENTRIES_OF.get(id(raw))
-        if hit is None or hit[0] is not raw:
-            key = tuple(e if isinstance(e, str) else (e.item, e.requires, tuple(e.approvers))
-                        for e in raw)
-            if len(_ENTRIES_OF) > 1024:
-                _ENTRIES_OF.clear()
-            hit = _ENTRIES_OF[id(raw)] = (raw, _entries(key))
-        return list(hit[1])
+        return list(_ENTRIES_OF(getattr(self, which)))
 
     def items(self, which: str) -> list[str]:
         """The item names of checklist `which`, each once, in order."""
@@ -381,33 +383,16 @@ class Policy(Input):
         """Every stage a deal may be in: the pipeline stages, then the lost stage."""
         return self.stage_ids + ([self.lost_stage] if self.lost_stage else [])
 
-    def _stage_order(self) -> tuple[dict[str, int], list[_Required]]:
-        """{stage id: position} and, per position, :meth:`required_before` of that stage:
-        worked out once per policy (the rules ask on every deal validated)."""
-        hit = _STAGE_ORDER.get(id(self.stages))
-        if hit is None or hit[0] is not self.stages:
-            order = {s: i for i, s in reversed(list(enumerate(self.stage_ids)))}
-            required: list[_Required] = []
-            seen: dict[str, str] = {}
-            for stage in self.stages:
-                required.append(tuple(seen.items()))
-                for item in stage.requires:
-                    seen.setdefault(item, stage.id)
-            if len(_STAGE_ORDER) > 1024:
-                _STAGE_ORDER.clear()
-            hit = _STAGE_ORDER[id(self.stages)] = (self.stages, order, required)
-        return hit[1], hit[2]
-
     def stage_position(self, stage: str | None) -> int | None:
         """Where `stage` is in the pipeline (0 for the first stage), or None when it is not a
         pipeline stage (None, the lost stage, or an unknown id)."""
-        return None if stage is None else self._stage_order()[0].get(stage)
+        return None if stage is None else _STAGE_ORDER(self.stages)[0].get(stage)
 
     def required_before(self, stage: str) -> _Required:
         """(item, the stage that requires it) of every item the pipeline stages before `stage`
         require, each item once with the first stage that requires it, in stage order; empty
         for the first stage and for anything not a pipeline stage."""
-        order, required = self._stage_order()
+        order, required = _STAGE_ORDER(self.stages)
         at = order.get(stage)
         return () if at is None else required[at]
 

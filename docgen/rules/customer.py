@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from docgen._identity_memo import IdentityMemo
 from docgen.findings import Finding, Gate, Severity
 from docgen.rules.registry import RuleContext, rule
 
@@ -411,17 +412,7 @@ def _document_texts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
             yield ln.where, what, text
 
 
-#: id(sku) -> (sku, its texts CUS005 reports); the SKU is kept so its id is never reused.
-_SKU_TEXTS: dict[int, tuple[Any, tuple[tuple[str, str], ...]]] = {}
-
-
-def _sku_texts(sku: Any) -> tuple[tuple[str, str], ...]:
-    """(field, text) of the SKU's name, description (in every language it is written in) and
-    unit that hold a character CUS005 reports, worked out once per SKU object (catalogues are
-    loaded once per workspace)."""
-    hit = _SKU_TEXTS.get(id(sku))
-    if hit is not None and hit[0] is sku:
-        return hit[1]
+def _texts_of_sku(sku: Any) -> tuple[tuple[str, str], ...]:
     found = []
     for field in ("name", "description", "unit"):
         value = getattr(sku, field)
@@ -429,49 +420,35 @@ def _sku_texts(sku: Any) -> tuple[tuple[str, str], ...]:
         for text in value.values() if isinstance(value, dict) else (value,):
             if _bad_chars(text):
                 found.append((field, text))
-    if len(_SKU_TEXTS) > 4096:
-        _SKU_TEXTS.clear()
-    _SKU_TEXTS[id(sku)] = (sku, tuple(found))
     return tuple(found)
 
 
-#: (id(catalogue), id(skus)) -> (catalogue, skus, plain) of :func:`_plain_catalogue`.
-_PLAIN: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
+#: (field, text) of the SKU's name, description (in every language it is written in) and unit
+#: that hold a character CUS005 reports, worked out once per SKU object (catalogues are loaded
+#: once per workspace).
+_sku_texts = IdentityMemo(_texts_of_sku, limit=4096)
 
 
-def _plain_catalogue(catalogue: Any, skus: dict[str, Any]) -> bool:
-    """True when neither the catalogue's vendor block nor any SKU of `skus` holds a text
-    CUS005 reports (then no line of any deal needs looking at), worked out once per catalogue."""
-    key = (id(catalogue), id(skus))
-    hit = _PLAIN.get(key)
-    if hit is None or hit[0] is not catalogue or hit[1] is not skus:
-        plain = not _vendor_texts(catalogue.catalogue.vendor) and not any(
-            _sku_texts(sku) for sku in skus.values())
-        if len(_PLAIN) > 64:
-            _PLAIN.clear()
-        hit = _PLAIN[key] = (catalogue, skus, plain)
-    return hit[2]
+def _catalogue_is_plain(catalogue: Any, skus: dict[str, Any]) -> bool:
+    return not _vendor_texts(catalogue.catalogue.vendor) and not any(
+        _sku_texts(sku) for sku in skus.values())
 
 
-#: (id(sku), id(skus)) -> (sku, skus, texts) of :func:`_line_texts`; both objects are kept so
-#: neither id is reused while its entry lives.
-_LINE_TEXTS: dict[tuple[int, int], tuple[Any, Any, tuple[tuple[str, str], ...]]] = {}
+#: True when neither the catalogue's vendor block nor any SKU of `skus` holds a text CUS005
+#: reports (then no line of any deal needs looking at), worked out once per catalogue.
+_plain_catalogue = IdentityMemo(_catalogue_is_plain, limit=64)
 
 
-def _line_texts(sku: Any, skus: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """(what, text) of every text a line of `sku` prints that CUS005 reports: the SKU's own and
-    its bundle components' (looked up in `skus`), worked out once per SKU and catalogue."""
-    key = (id(sku), id(skus))
-    hit = _LINE_TEXTS.get(key)
-    if hit is not None and hit[0] is sku and hit[1] is skus:
-        return hit[2]
-    texts = tuple((f"The catalogue {field} of {comp.code}", text)
-                  for comp in (sku, *(skus[c.sku] for c in sku.components if c.sku in skus))
-                  for field, text in _sku_texts(comp))
-    if len(_LINE_TEXTS) > 4096:
-        _LINE_TEXTS.clear()
-    _LINE_TEXTS[key] = (sku, skus, texts)
-    return texts
+def _texts_of_line(sku: Any, skus: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((f"The catalogue {field} of {comp.code}", text)
+                 for comp in (sku, *(skus[c.sku] for c in sku.components if c.sku in skus))
+                 for field, text in _sku_texts(comp))
+
+
+#: (what, text) of every text a line of the SKU prints that CUS005 reports: the SKU's own and
+#: its bundle components' (looked up in the catalogue's SKUs), worked out once per SKU and
+#: catalogue.
+_line_texts = IdentityMemo(_texts_of_line, limit=4096)
 
 
 @lru_cache(maxsize=64)
