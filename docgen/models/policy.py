@@ -405,18 +405,11 @@ class Policy(Input):
         at, end = self.stage_position(stage), self.stage_position(bound)
         return at is not None and end is not None and at < end
 
-    def has_evidence(self, deal: Deal, item: str) -> bool:
-        """True when `deal` records `item`: a date, `true` or a record.
+    def evidence_in(self, deal: Deal) -> frozenset[str]:
+        """Every item `deal` records evidence for: a date, `true` or a record.
 
         `false` is missing evidence, except for the policy's `questions`, where it is the answer.
         """
-        ev = deal.evidence.get(item)
-        if ev is None:
-            return False
-        return ev.done or item in self.questions
-
-    def evidence_in(self, deal: Deal) -> frozenset[str]:
-        """Every item `deal` records evidence for: the items :meth:`has_evidence` is true of."""
         questions = self.questions
         return frozenset(item for item, ev in deal.evidence.items()
                          if ev.done or item in questions)

@@ -570,7 +570,7 @@ def _onboarding(f: Formatter, priced: PricedDeal, policy: DocumentPolicy | None,
     for item in items:
         ev = deal.evidence.get(item)
         rec = recorded.get(item)
-        # a yes/no question answered `false` is answered (Policy.has_evidence says the same)
+        # a yes/no question answered `false` is answered (Policy.evidence_in says the same)
         in_deal = ev is not None and (ev.done or item in (policy.questions if policy else ()))
         done = item not in unmet if unmet is not None else in_deal or rec is not None
         label = f.t(CHECKLIST_LABELS[item]) if item in CHECKLIST_LABELS else _humanise(item)

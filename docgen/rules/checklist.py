@@ -3,7 +3,7 @@
 The items are the policy's (``checklists.pricing``, ``.po``, ``.onboarding``), never a list in code:
 another company changes its policy file, not docgen. Each missing item is one finding at
 ``evidence.<item>`` with the item's name in the message. Whether an item has evidence is the
-policy's to say (:meth:`Policy.has_evidence`): `false` answers a yes/no question, and is missing
+policy's to say (:meth:`Policy.evidence_in`): `false` answers a yes/no question, and is missing
 evidence for any other item.
 """
 

@@ -47,7 +47,7 @@ class RuleContext:
         return self.policy.evidence_in(self.deal)
 
     def has_evidence(self, item: str) -> bool:
-        """True when `item` has evidence: in the deal file (:meth:`Policy.has_evidence`) or
+        """True when `item` has evidence: in the deal file (:meth:`Policy.evidence_in`) or
         recorded."""
         return item in self.in_deal or item in self.recorded
 

@@ -382,15 +382,15 @@ def test_each_policy_answers_with_its_own_stage_order_and_checklists() -> None:
     assert not first.is_before(first.lost_stage, ids[-1])
 
 
-def test_the_items_with_evidence_are_those_has_evidence_answers_for() -> None:
-    """RuleContext reads a deal's evidence once (Policy.evidence_in); it must agree item by
-    item with Policy.has_evidence, `false` for a yes/no question and for anything else too."""
+def test_the_items_with_evidence_are_those_the_deal_records_a_yes_or_no_answered() -> None:
+    """RuleContext reads a deal's evidence once (Policy.evidence_in): every item the deal file
+    records counts, and `false` counts only as the answer to one of the policy's questions."""
     policy = _policy()
     question = policy.questions[0]
     other = next(i for i in policy.checklists.all_items if i not in policy.questions)
-    for deal in (_clean(), _without(_clean(), other, **{question: False}),
-                 _without(_clean(), **{other: False, question: True})):
-        items = set(deal.evidence) | {"never-recorded"}
-        assert policy.evidence_in(deal) == {i for i in items if policy.has_evidence(deal, i)}
-    answered = _without(_clean(), **{question: False, other: False})
+    clean = _clean()
+    assert policy.evidence_in(clean) == set(clean.evidence)
+    assert policy.evidence_in(_without(clean, other)) == set(clean.evidence) - {other}
+    answered = _without(clean, **{question: False, other: False})
     assert question in policy.evidence_in(answered) and other not in policy.evidence_in(answered)
+    assert policy.evidence_in(answered) == set(clean.evidence) - {other}
